@@ -1,0 +1,30 @@
+// Two projects: `unit` (pure logic, no servers) and `integration` (real MongoDB + Redis,
+// started once by tests/global-setup.ts and shared by every file through unique
+// database names and queue prefixes).
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const moduleNameMapper = { '^@triage/shared$': '<rootDir>/shared/src/index.ts' };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/**/test/**/*.unit.test.ts', '<rootDir>/rules/**/*.unit.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/**/test/**/*.int.test.ts', '<rootDir>/tests/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      globalSetup: '<rootDir>/tests/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/global-teardown.ts',
+      testTimeout: 30000,
+    },
+  ],
+};

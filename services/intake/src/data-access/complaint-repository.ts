@@ -1,0 +1,88 @@
+import {
+  complaintEvent,
+  complaintModel,
+  NotFoundError,
+  ServiceUnavailableError,
+  type ComplaintRecord,
+  type ComplaintStatus,
+} from '@triage/shared';
+import type { Connection } from 'mongoose';
+import type { ComplaintStore } from '../domain/submit-complaint';
+
+const DUPLICATE_KEY = 11000;
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
+}
+
+function isMongoUnavailable(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name ?? '';
+  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoTopologyClosedError|MongooseServerSelectionError/.test(
+    name,
+  );
+}
+
+/** Translates "MongoDB is away" into a 503 with Retry-After; everything else passes through. */
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isMongoUnavailable(error)) {
+      throw new ServiceUnavailableError(
+        'The complaint store is unavailable; nothing was saved. Retry later.',
+        5,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+export class ComplaintRepository implements ComplaintStore {
+  private readonly model;
+
+  constructor(connection: Connection) {
+    this.model = complaintModel(connection);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.model.createCollection().catch(() => undefined);
+    await this.model.createIndexes();
+  }
+
+  async insertOnce(
+    record: ComplaintRecord,
+  ): Promise<{ created: boolean; id: string; status: ComplaintStatus }> {
+    return guard(async () => {
+      try {
+        await this.model.collection.insertOne(record as never);
+        return { created: true, id: record._id, status: record.status };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await this.model
+          .findOne({ dedupeKey: record.dedupeKey }, { _id: 1, status: 1 })
+          .lean<{ _id: string; status: ComplaintStatus }>();
+        if (!existing) throw error;
+        return { created: false, id: existing._id, status: existing.status };
+      }
+    });
+  }
+
+  async markEnqueued(id: string, requestId: string | undefined): Promise<void> {
+    await guard(() =>
+      this.model.updateOne(
+        { _id: id, status: 'received' },
+        {
+          $set: { status: 'enqueued', updatedAt: new Date() },
+          $push: { events: complaintEvent('enqueued', requestId ? { requestId } : {}) },
+        },
+      ),
+    );
+  }
+
+  async findById(id: string): Promise<ComplaintRecord> {
+    const complaint = await guard(() => this.model.findById(id).lean<ComplaintRecord>());
+    if (!complaint) throw new NotFoundError(`No complaint with id ${id}.`);
+    return complaint;
+  }
+}

@@ -1,0 +1,5 @@
+import { runMain } from '@triage/shared';
+import { loadRouterConfig } from './config';
+import { startRouter } from './service';
+
+void runMain('router', () => loadRouterConfig(process.env), startRouter);

@@ -1,0 +1,16 @@
+import { baseConfigSchema, parseConfig, portSchema } from '@triage/shared';
+import { z } from 'zod';
+
+export const workerConfigSchema = baseConfigSchema.extend({
+  WORKER_PORT: portSchema(3002),
+  /** The rules/ directory (relative to the working directory). */
+  RULES_DIR: z.string().min(1).default('rules'),
+  /** Complaints evaluated at once by this process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+});
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+
+export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  return parseConfig(workerConfigSchema, env);
+}

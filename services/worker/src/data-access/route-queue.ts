@@ -1,0 +1,24 @@
+import { defaultJobOptions, jobIds, queueNames, type RouteJob } from '@triage/shared';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RouteQueue } from '../domain/triage-complaint';
+
+export class BullRouteQueue implements RouteQueue {
+  readonly queue: Queue<RouteJob>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<RouteJob>(queueNames.route, { connection, prefix, defaultJobOptions });
+  }
+
+  async enqueue(complaintId: string, requestId: string | undefined): Promise<void> {
+    await this.queue.add(
+      'route',
+      { complaintId, ...(requestId ? { requestId } : {}) },
+      { jobId: jobIds.route(complaintId) },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

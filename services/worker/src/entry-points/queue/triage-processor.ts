@@ -1,0 +1,32 @@
+import { triageJobSchema, type FactSources, type Logger, type TriageJob } from '@triage/shared';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { RulesetHolder } from '../../domain/ruleset-holder';
+import { triageComplaint, type RouteQueue, type TriageStore } from '../../domain/triage-complaint';
+
+export interface TriageProcessorDeps {
+  rules: RulesetHolder;
+  store: TriageStore;
+  sources: FactSources;
+  routeQueue: RouteQueue;
+  logger: Logger;
+}
+
+/** Thin: validate the job, call the use case, map permanent failures to UnrecoverableError. */
+export function triageProcessor(deps: TriageProcessorDeps) {
+  return async (job: Job<TriageJob>): Promise<string> => {
+    const parsed = triageJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad triage job payload: ${parsed.error.message}`);
+    const { complaintId, requestId } = parsed.data;
+    const outcome = await triageComplaint(
+      complaintId,
+      requestId,
+      deps.rules.get(),
+      deps.store,
+      deps.sources,
+      deps.routeQueue,
+    );
+    if (outcome === 'missing') throw new UnrecoverableError(`complaint ${complaintId} does not exist`);
+    deps.logger.info({ complaintId, requestId, outcome, jobId: job.id }, 'complaint triaged');
+    return outcome;
+  };
+}

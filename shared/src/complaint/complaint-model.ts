@@ -1,0 +1,119 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ComplaintInput } from './complaint-input';
+import { complaintStatuses, type ComplaintEvent, type ComplaintStatus } from './complaint-status';
+import type { RuleTrace, TriageDecision } from './triage-decision';
+
+/** The live assignment of a complaint in the router (the "ticket" view of it). */
+export interface TicketState {
+  queue: string;
+  priorityScore: number;
+  dueAt: Date;
+  agentId?: string | null;
+  claimedAt?: Date | null;
+  leaseExpiresAt?: Date | null;
+  acknowledgedAt?: Date | null;
+  resolvedAt?: Date | null;
+}
+
+/** A complaint as stored: the input, normalised text, status, decision, ticket and history. */
+export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
+  _id: string;
+  source: string;
+  /** Unique: `<source>:<externalId>`, `key:<Idempotency-Key>` or `id:<_id>`. */
+  dedupeKey: string;
+  occurredAt?: Date;
+  status: ComplaintStatus;
+  receivedAt: Date;
+  updatedAt: Date;
+  requestId?: string;
+  original?: { subject?: string; body: string };
+  decision?: TriageDecision;
+  trace?: RuleTrace[];
+  /** The customer's earlier complaints a repeat-complainant rule looked at. */
+  relatedComplaintIds?: string[];
+  ticket?: TicketState;
+  events: ComplaintEvent[];
+}
+
+const eventSchema = new Schema<ComplaintEvent>(
+  {
+    type: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: String,
+    requestId: String,
+    data: Schema.Types.Mixed,
+  },
+  { _id: false },
+);
+
+const complaintSchema = new Schema<ComplaintRecord>(
+  {
+    _id: { type: String, required: true },
+    externalId: String,
+    source: { type: String, required: true },
+    dedupeKey: { type: String, required: true },
+    customer: {
+      id: { type: String, required: true },
+      name: String,
+      email: String,
+      phone: String,
+      tier: String,
+    },
+    channel: { type: String, required: true },
+    subject: String,
+    body: { type: String, required: true },
+    original: { subject: String, body: String },
+    product: String,
+    language: String,
+    occurredAt: Date,
+    metadata: Schema.Types.Mixed,
+    status: { type: String, enum: complaintStatuses, required: true },
+    receivedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    requestId: String,
+    decision: Schema.Types.Mixed,
+    trace: Schema.Types.Mixed,
+    relatedComplaintIds: { type: [String], default: undefined },
+    ticket: {
+      type: new Schema<TicketState>(
+        {
+          queue: String,
+          priorityScore: Number,
+          dueAt: Date,
+          agentId: String,
+          claimedAt: Date,
+          leaseExpiresAt: Date,
+          acknowledgedAt: Date,
+          resolvedAt: Date,
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    events: { type: [eventSchema], default: [] },
+  },
+  { collection: 'complaints', versionKey: false, minimize: true },
+);
+
+complaintSchema.index({ dedupeKey: 1 }, { unique: true });
+complaintSchema.index({ status: 1, updatedAt: 1 });
+complaintSchema.index({ 'customer.id': 1, receivedAt: -1 });
+// The claim query: best ticket first inside the agent's queues.
+complaintSchema.index({
+  status: 1,
+  'ticket.queue': 1,
+  'ticket.priorityScore': -1,
+  'ticket.dueAt': 1,
+  receivedAt: 1,
+});
+complaintSchema.index({ 'ticket.agentId': 1, status: 1 });
+
+export type ComplaintModel = Model<ComplaintRecord>;
+
+/** Binds the complaint model to a connection (each service and test owns its connection). */
+export function complaintModel(connection: Connection): ComplaintModel {
+  return (
+    (connection.models.Complaint as ComplaintModel | undefined) ??
+    connection.model('Complaint', complaintSchema)
+  );
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { parseApiKeys } from './http/api-keys';
+
+/**
+ * Parses an environment with a zod schema once, at start-up, and fails fast with
+ * every missing or malformed key listed. Services pass `process.env` from main.ts;
+ * nothing else reads the environment.
+ */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Keys every service reads. Extend it with `.extend({...})` per service. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  /**
+   * BullMQ key prefix. The braces make it a Redis Cluster hash tag, so every key of a
+   * queue lands in one slot (BullMQ's Lua scripts need that on Cluster).
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9:_-]+\}$/, 'must be a Redis Cluster hash tag such as {triage}')
+    .default('{triage}'),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      try {
+        return parseApiKeys(raw);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export const portSchema = port;
+export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -1,0 +1,28 @@
+/**
+ * @triage/shared — the only door services use into shared code.
+ */
+export * from './errors';
+export * from './config';
+export * from './logger';
+export * from './http/api-keys';
+export * from './http/auth';
+export * from './http/problem';
+export * from './http/request-id';
+export * from './http/json-body';
+export * from './http/health';
+export * from './http/server';
+export * from './http/base-app';
+export * from './queue/contracts';
+export * from './queue/redis';
+export * from './infra/mongo';
+export * from './infra/lifecycle';
+export * from './complaint/complaint-input';
+export * from './complaint/complaint-status';
+export * from './complaint/triage-decision';
+export * from './complaint/complaint-model';
+export * from './rules/business-calendar';
+export * from './rules/operators';
+export * from './rules/facts';
+export * from './rules/ruleset-schemas';
+export * from './rules/compile-ruleset';
+export * from './rules/evaluate-complaint';

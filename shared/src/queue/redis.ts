@@ -1,0 +1,42 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger';
+
+/**
+ * `worker` connections block (BLMOVE) and must never give up on a command
+ * (`maxRetriesPerRequest: null`, as BullMQ requires). `producer` connections fail fast
+ * when Redis is away (`enableOfflineQueue: false`) so a request is not held hostage.
+ */
+export function createRedis(url: string, role: 'worker' | 'producer', logger: Logger, name: string): Redis {
+  const options: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
+  const redis = new Redis(url, { ...options, connectionName: name, lazyConnect: false });
+  let lastLogged = 0;
+  redis.on('error', (error) => {
+    // A down Redis emits an error per reconnect attempt; log at most every 5 s.
+    const now = Date.now();
+    if (now - lastLogged > 5000) {
+      lastLogged = now;
+      logger.warn({ err: error, connection: name }, 'redis connection error');
+    }
+  });
+  return redis;
+}
+
+/** Redis answers PING. */
+export async function pingRedis(redis: Redis): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  return (await redis.ping()) === 'PONG';
+}
+
+/** QUIT politely; disconnect if Redis is not there to answer. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    if (redis.status === 'ready') await redis.quit();
+    else redis.disconnect();
+  } catch {
+    redis.disconnect();
+  }
+}

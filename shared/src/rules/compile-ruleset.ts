@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { severities } from '../complaint/triage-decision';
+import type { BusinessCalendar } from './business-calendar';
+import { knownFacts } from './facts';
+import { knownOperators, validateOperatorValue } from './operators';
+import {
+  rulesetFileNames,
+  rulesetFileSchemas,
+  stageNames,
+  type QueuesFile,
+  type RuleCondition,
+  type RulesetFileName,
+  type SlaPolicy,
+  type StageFile,
+  type StageName,
+} from './ruleset-schemas';
+
+/** A problem in a rule file, located by file and JSON pointer. */
+export interface RuleError {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export function formatRuleError(error: RuleError): string {
+  return `rules/${error.file} ${error.path}: ${error.message}`;
+}
+
+/** A validated, ready-to-evaluate ruleset. Immutable once built. */
+export interface Ruleset {
+  /** Content hash of every file: the same files always give the same version. */
+  version: string;
+  loadedAt: Date;
+  files: string[];
+  stages: { [K in StageName]: StageFile<K> };
+  slaPolicies: SlaPolicy[];
+  calendars: ReadonlyMap<string, BusinessCalendar>;
+  queues: QueuesFile;
+}
+
+export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
+
+/** json-rules-engine operator decorators ("not:equal", "someFact:containsAny" …). */
+const operatorDecorators = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);
+
+function baseOperator(operator: string): string {
+  const parts = operator.split(':');
+  while (parts.length > 1 && operatorDecorators.has(parts[0] ?? '')) parts.shift();
+  return parts.join(':');
+}
+
+function checkConditions(condition: RuleCondition, pointer: string, file: string, errors: RuleError[]): void {
+  if ('all' in condition)
+    condition.all.forEach((c, i) => checkConditions(c, `${pointer}/all/${i}`, file, errors));
+  else if ('any' in condition)
+    condition.any.forEach((c, i) => checkConditions(c, `${pointer}/any/${i}`, file, errors));
+  else if ('not' in condition) checkConditions(condition.not, `${pointer}/not`, file, errors);
+  else if ('condition' in condition) {
+    errors.push({
+      file,
+      path: `${pointer}/condition`,
+      message: 'shared condition references are not supported; write the condition inline',
+    });
+  } else {
+    if (!knownFacts.has(condition.fact)) {
+      errors.push({
+        file,
+        path: `${pointer}/fact`,
+        message: `unknown fact "${condition.fact}" (see rules/README.md)`,
+      });
+    }
+    const operator = baseOperator(condition.operator);
+    if (!knownOperators.has(operator)) {
+      errors.push({ file, path: `${pointer}/operator`, message: `unknown operator "${condition.operator}"` });
+    } else {
+      const problem = validateOperatorValue(operator, condition.value);
+      if (problem) errors.push({ file, path: `${pointer}/value`, message: problem });
+    }
+  }
+}
+
+function parseJson(file: string, text: string, errors: RuleError[]): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    errors.push({ file, path: '/', message: `not valid JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+/**
+ * Validates and compiles a set of rule files (path relative to rules/ → text).
+ * Every error names the file and the JSON path; nothing is partially applied.
+ */
+export function compileRuleset(files: ReadonlyMap<string, string>): CompileResult {
+  const errors: RuleError[] = [];
+  const parsed = new Map<RulesetFileName, unknown>();
+
+  for (const name of rulesetFileNames) {
+    const text = files.get(name);
+    if (text === undefined) {
+      errors.push({ file: name, path: '/', message: 'file is missing' });
+      continue;
+    }
+    const json = parseJson(name, text, errors);
+    if (json === undefined) continue;
+    const result = rulesetFileSchemas[name].safeParse(json);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        errors.push({ file: name, path: '/' + issue.path.map(String).join('/'), message: issue.message });
+      }
+      continue;
+    }
+    parsed.set(name, result.data);
+  }
+  for (const name of files.keys()) {
+    if (!name.includes('/') && !(rulesetFileNames as string[]).includes(name)) {
+      errors.push({
+        file: name,
+        path: '/',
+        message: `unknown rule file (expected one of ${rulesetFileNames.join(', ')})`,
+      });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const stages = Object.fromEntries(
+    stageNames.map((stage) => [stage, parsed.get(`${stage}.json`)]),
+  ) as Ruleset['stages'];
+  const slaPolicies = (parsed.get('sla-policies.json') as { policies: SlaPolicy[] }).policies;
+  const calendarList = (parsed.get('calendars.json') as { calendars: BusinessCalendar[] }).calendars;
+  const queues = parsed.get('queues.json') as QueuesFile;
+  const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
+  const queueIds = new Set(queues.queues.map((queue) => queue.id));
+  const policyIds = new Set(slaPolicies.map((policy) => policy.id));
+
+  // Conditions and names inside each stage.
+  for (const stage of stageNames) {
+    const file = `${stage}.json`;
+    const seen = new Set<string>();
+    stages[stage].rules.forEach((rule, index) => {
+      if (seen.has(rule.name))
+        errors.push({ file, path: `/rules/${index}/name`, message: `duplicate rule name "${rule.name}"` });
+      seen.add(rule.name);
+      checkConditions(rule.conditions as RuleCondition, `/rules/${index}/conditions`, file, errors);
+    });
+  }
+  // Cross-file references.
+  const checkQueue = (file: string, pointer: string, queue: string | undefined) => {
+    if (queue !== undefined && !queueIds.has(queue)) {
+      errors.push({ file, path: pointer, message: `unknown queue "${queue}" (rules/queues.json)` });
+    }
+  };
+  stages.route.rules.forEach((rule, index) =>
+    checkQueue('route.json', `/rules/${index}/event/params/queue`, rule.event.params.queue),
+  );
+  checkQueue('route.json', '/defaults/queue', stages.route.defaults?.queue);
+  checkQueue('queues.json', '/defaultQueue', queues.defaultQueue);
+  stages.sla.rules.forEach((rule, index) => {
+    const policy = rule.event.params.slaPolicy;
+    if (policy !== undefined && !policyIds.has(policy)) {
+      errors.push({
+        file: 'sla.json',
+        path: `/rules/${index}/event/params/slaPolicy`,
+        message: `unknown SLA policy "${policy}" (rules/sla-policies.json)`,
+      });
+    }
+    const calendar = rule.event.params.calendar;
+    if (calendar !== undefined && !calendars.has(calendar)) {
+      errors.push({
+        file: 'sla.json',
+        path: `/rules/${index}/event/params/calendar`,
+        message: `unknown calendar "${calendar}" (rules/calendars.json)`,
+      });
+    }
+  });
+  slaPolicies.forEach((policy, index) => {
+    if (!calendars.has(policy.calendar)) {
+      errors.push({
+        file: 'sla-policies.json',
+        path: `/policies/${index}/calendar`,
+        message: `unknown calendar "${policy.calendar}" (rules/calendars.json)`,
+      });
+    }
+  });
+  queues.queues.forEach((queue, index) => {
+    if (queue.calendar !== undefined && !calendars.has(queue.calendar)) {
+      errors.push({
+        file: 'queues.json',
+        path: `/queues/${index}/calendar`,
+        message: `unknown calendar "${queue.calendar}" (rules/calendars.json)`,
+      });
+    }
+  });
+  for (const severity of severities) {
+    if (
+      !slaPolicies.some(
+        (policy) =>
+          (policy.severity === undefined || policy.severity === severity) && policy.tiers === undefined,
+      )
+    ) {
+      errors.push({
+        file: 'sla-policies.json',
+        path: '/policies',
+        message: `no policy for severity "${severity}" without tiers (every severity needs a default)`,
+      });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const hash = createHash('sha256');
+  const names = [...files.keys()].filter((name) => (rulesetFileNames as string[]).includes(name)).sort();
+  for (const name of names)
+    hash
+      .update(name)
+      .update('\0')
+      .update(files.get(name) ?? '')
+      .update('\0');
+  return {
+    ok: true,
+    ruleset: {
+      version: hash.digest('hex').slice(0, 12),
+      loadedAt: new Date(),
+      files: names,
+      stages,
+      slaPolicies,
+      calendars,
+      queues,
+    },
+  };
+}
+
+/** Reads the ruleset files of a rules/ directory (top-level *.json only). */
+export async function readRuleFiles(dir: string): Promise<Map<string, string>> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files = new Map<string, string>();
+  for (const entry of entries) {
+    if (entry.isFile() && entry.name.endsWith('.json')) {
+      files.set(entry.name, await readFile(path.join(dir, entry.name), 'utf8'));
+    }
+  }
+  return files;
+}
+
+/** Reads and compiles a rules/ directory. */
+export async function loadRuleset(dir: string): Promise<CompileResult> {
+  return compileRuleset(await readRuleFiles(dir));
+}

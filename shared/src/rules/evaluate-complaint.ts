@@ -1,0 +1,280 @@
+import { Engine, type RuleResult } from 'json-rules-engine';
+import {
+  severityRank,
+  type FiredRule,
+  type PriorityBreakdown,
+  type RuleTrace,
+  type Severity,
+  type TriageDecision,
+} from '../complaint/triage-decision';
+import { addBusinessMinutes } from './business-calendar';
+import type { Ruleset } from './compile-ruleset';
+import {
+  insideCalendar,
+  localTime,
+  noHistoryFactSources,
+  staticFacts,
+  type ComplaintFacts,
+  type FactSources,
+} from './facts';
+import { registerOperators } from './operators';
+import { stageNames, type SlaPolicy, type StageName } from './ruleset-schemas';
+
+export interface Evaluation {
+  decision: TriageDecision;
+  trace: RuleTrace[];
+  /** The customer's other recent complaints, when a rule asked for repeatCount. */
+  relatedComplaintIds: string[];
+}
+
+const tierPoints: Record<string, number> = { standard: 0, silver: 5, gold: 10, platinum: 15, vip: 20 };
+
+/**
+ * The priority score and its parts, so a supervisor can see why one ticket outranks
+ * another: severity (25 per rank), customer tier (0–20), urgency (0–30, the less time
+ * to the first-response deadline the more), age of the grievance (1 a day, at most 10)
+ * and boosts from rules.
+ */
+export function priorityScore(input: {
+  severity: Severity;
+  tier: string;
+  firstResponseDueAt: Date;
+  occurredAt: Date;
+  boost: number;
+  now: Date;
+}): PriorityBreakdown {
+  const hoursLeft = (input.firstResponseDueAt.getTime() - input.now.getTime()) / 3_600_000;
+  const components = {
+    severity: severityRank[input.severity] * 25,
+    tier: tierPoints[input.tier] ?? 0,
+    urgency: round(30 * Math.min(1, Math.max(0, 1 - hoursLeft / 48))),
+    age: round(Math.min(10, Math.max(0, (input.now.getTime() - input.occurredAt.getTime()) / 86_400_000))),
+    boost: input.boost,
+  };
+  const score = round(Object.values(components).reduce((sum, part) => sum + part, 0));
+  return { score, components };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Picks the SLA policy for a severity and tier: a tier-specific entry beats the severity default. */
+export function selectSlaPolicy(policies: SlaPolicy[], severity: Severity, tier: string): SlaPolicy {
+  const forSeverity = (policy: SlaPolicy) => policy.severity === undefined || policy.severity === severity;
+  const exact = policies.find((p) => p.severity === severity && p.tiers?.includes(tier as never));
+  const severityDefault = policies.find((p) => p.severity === severity && p.tiers === undefined);
+  const catchAll = policies.find((p) => forSeverity(p) && p.tiers === undefined);
+  const chosen = exact ?? severityDefault ?? catchAll;
+  // compileRuleset guarantees a default per severity.
+  if (!chosen) throw new Error(`no SLA policy for severity ${severity}`);
+  return chosen;
+}
+
+interface StageOutcome {
+  fired: FiredRule[];
+  trace: RuleTrace[];
+}
+
+async function runStage(
+  ruleset: Ruleset,
+  stage: StageName,
+  facts: Record<string, unknown>,
+  addDynamicFacts: (engine: Engine) => void,
+): Promise<StageOutcome> {
+  const file = ruleset.stages[stage];
+  // A fresh Engine per evaluation: json-rules-engine's Engine keeps per-run state and
+  // is not safe for overlapping run() calls (upstream issue #303).
+  const engine = new Engine([], { allowUndefinedFacts: true, replaceFactsInEventParams: false });
+  registerOperators(engine);
+  addDynamicFacts(engine);
+  const order = new Map<string, number>();
+  file.rules.forEach((rule, index) => {
+    order.set(rule.name, index);
+    engine.addRule({
+      name: rule.name,
+      priority: rule.priority,
+      conditions: rule.conditions as never,
+      event: rule.event,
+    });
+  });
+  const { results, failureResults } = await engine.run(facts);
+  const byFileOrder = (a: RuleResult, b: RuleResult) =>
+    (b.priority ?? 1) - (a.priority ?? 1) ||
+    (order.get(String(a.name)) ?? 0) - (order.get(String(b.name)) ?? 0);
+  const fired = [...results].sort(byFileOrder).map((result) => ({
+    stage,
+    rule: String(result.name),
+    priority: result.priority ?? 1,
+    params: (result.event?.params ?? {}) as Record<string, unknown>,
+  }));
+  const trace = [...results, ...failureResults].sort(byFileOrder).map((result) => ({
+    stage,
+    rule: String(result.name),
+    fired: result.result,
+    conditions: (result.toJSON(false) as { conditions: unknown }).conditions,
+  }));
+  return { fired, trace };
+}
+
+function firstParam<T>(fired: FiredRule[], key: string): T | undefined {
+  for (const rule of fired) if (rule.params[key] !== undefined) return rule.params[key] as T;
+  return undefined;
+}
+
+function collect(fired: FiredRule[], key: string, initial: readonly string[] = []): string[] {
+  const values = new Set(initial);
+  for (const rule of fired)
+    for (const value of (rule.params[key] as string[] | undefined) ?? []) values.add(value);
+  return [...values];
+}
+
+/**
+ * Runs the four stages (classify → severity → sla → route) over one complaint and
+ * assembles the decision with its trace. Pure apart from the fact sources it is given.
+ */
+export async function evaluateComplaint(
+  ruleset: Ruleset,
+  complaint: ComplaintFacts,
+  sources: FactSources = noHistoryFactSources,
+  now: Date = new Date(),
+): Promise<Evaluation> {
+  // Async facts are looked up once per evaluation, whichever stages ask.
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let value = memo.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      memo.set(key, value);
+    }
+    return value;
+  };
+  const recent = (days: number) =>
+    once(`recent:${days}`, () => sources.recentComplaintIds(complaint.customer.id, days, complaint.id));
+  const relatedComplaintIds: string[] = [];
+
+  const addDynamicFacts = (engine: Engine) => {
+    engine.addFact('repeatCount', async (params: { days?: unknown }) => {
+      const days = typeof params?.days === 'number' && params.days > 0 ? params.days : 30;
+      const ids = await recent(days);
+      for (const id of ids) if (!relatedComplaintIds.includes(id)) relatedComplaintIds.push(id);
+      return ids.length;
+    });
+    engine.addFact('openComplaints', () =>
+      once('open', () => sources.openComplaints(complaint.customer.id, complaint.id)),
+    );
+    engine.addFact('blocklisted', () =>
+      once('blocklisted', () => sources.isBlocklisted(complaint.customer.id, now)),
+    );
+    engine.addFact(
+      'receivedHour',
+      (params: { timeZone?: unknown }) => localTime(complaint.receivedAt, params?.timeZone).hour,
+    );
+    engine.addFact(
+      'receivedWeekday',
+      (params: { timeZone?: unknown }) => localTime(complaint.receivedAt, params?.timeZone).weekday,
+    );
+    engine.addFact('insideBusinessHours', (params: { calendar?: unknown }) =>
+      insideCalendar(ruleset.calendars, params?.calendar, complaint.receivedAt),
+    );
+  };
+
+  const facts: Record<string, unknown> = {
+    ...staticFacts(complaint, now),
+    category: '',
+    severity: '',
+    tags: [],
+    flags: [],
+  };
+  const fired: Record<StageName, FiredRule[]> = { classify: [], severity: [], sla: [], route: [] };
+  const trace: RuleTrace[] = [];
+  const tags: string[] = [];
+  const flags: string[] = [];
+  const rememberTagsAndFlags = (
+    stageFired: FiredRule[],
+    defaults: { tags?: string[]; flags?: string[] } | undefined,
+  ) => {
+    for (const tag of collect(stageFired, 'tags', stageFired.length === 0 ? (defaults?.tags ?? []) : []))
+      if (!tags.includes(tag)) tags.push(tag);
+    for (const flag of collect(stageFired, 'flags', stageFired.length === 0 ? (defaults?.flags ?? []) : []))
+      if (!flags.includes(flag)) flags.push(flag);
+    facts.tags = [...tags];
+    facts.flags = [...flags];
+  };
+
+  for (const stage of stageNames) {
+    const outcome = await runStage(ruleset, stage, facts, addDynamicFacts);
+    fired[stage] = outcome.fired;
+    trace.push(...outcome.trace);
+    const defaults = ruleset.stages[stage].defaults as { tags?: string[]; flags?: string[] } | undefined;
+    rememberTagsAndFlags(outcome.fired, defaults);
+    if (stage === 'classify') {
+      facts.category =
+        firstParam<string>(outcome.fired, 'category') ??
+        ruleset.stages.classify.defaults?.category ??
+        'general';
+    }
+    if (stage === 'severity') {
+      // The most severe verdict wins, whichever rule gave it.
+      const verdicts = outcome.fired
+        .map((rule) => rule.params.severity as Severity | undefined)
+        .filter((s): s is Severity => !!s);
+      facts.severity =
+        verdicts.sort((a, b) => severityRank[b] - severityRank[a])[0] ??
+        ruleset.stages.severity.defaults?.severity ??
+        'medium';
+    }
+  }
+
+  const severity = facts.severity as Severity;
+  const tier = complaint.customer.tier ?? 'standard';
+  const policyId = firstParam<string>(fired.sla, 'slaPolicy') ?? ruleset.stages.sla.defaults?.slaPolicy;
+  const policy =
+    ruleset.slaPolicies.find((p) => p.id === policyId) ??
+    selectSlaPolicy(ruleset.slaPolicies, severity, tier);
+  const policyCalendar = ruleset.calendars.get(policy.calendar);
+  if (!policyCalendar) throw new Error(`SLA policy ${policy.id} names unknown calendar ${policy.calendar}`);
+  // A rule may move the clock to another calendar, but never narrows a 24/7 policy.
+  const calendarOverride = firstParam<string>(fired.sla, 'calendar');
+  const calendar =
+    policyCalendar.alwaysOpen || calendarOverride === undefined
+      ? policyCalendar
+      : (ruleset.calendars.get(calendarOverride) ?? policyCalendar);
+  const firstResponseDueAt = addBusinessMinutes(calendar, complaint.receivedAt, policy.firstResponseMinutes);
+  const resolutionDueAt = addBusinessMinutes(calendar, complaint.receivedAt, policy.resolutionMinutes);
+
+  const queueId =
+    firstParam<string>(fired.route, 'queue') ??
+    ruleset.stages.route.defaults?.queue ??
+    ruleset.queues.defaultQueue;
+  const queue = ruleset.queues.queues.find((q) => q.id === queueId);
+  const boost = fired.severity.reduce(
+    (sum, rule) => sum + ((rule.params.priorityBoost as number | undefined) ?? 0),
+    0,
+  );
+
+  const decision: TriageDecision = {
+    category: facts.category as string,
+    severity,
+    priority: priorityScore({
+      severity,
+      tier,
+      firstResponseDueAt,
+      occurredAt: complaint.occurredAt ?? complaint.receivedAt,
+      boost,
+      now,
+    }),
+    slaPolicy: policy.id,
+    calendar: calendar.id,
+    firstResponseDueAt,
+    resolutionDueAt,
+    queue: queueId,
+    skills: collect(fired.route, 'skills', queue?.skills ?? []),
+    tags,
+    flags,
+    rulesetVersion: ruleset.version,
+    firedRules: stageNames.flatMap((stage) => fired[stage]),
+    decidedAt: now,
+  };
+  return { decision, trace, relatedComplaintIds };
+}

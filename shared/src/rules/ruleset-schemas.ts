@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { customerTiers } from '../complaint/complaint-input';
+import { severities } from '../complaint/triage-decision';
+import { businessCalendarSchema } from './business-calendar';
+
+/** Stages run in this order; each later stage sees the earlier stages' results as facts. */
+export const stageNames = ['classify', 'severity', 'sla', 'route'] as const;
+export type StageName = (typeof stageNames)[number];
+
+const identifier = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'lower-case letters, digits, ., - and _');
+const tagList = z.array(identifier).max(50);
+
+/** What a rule of each stage may set when it fires. */
+export const stageParamsSchemas = {
+  classify: z
+    .object({ category: identifier.optional(), tags: tagList.optional(), flags: tagList.optional() })
+    .strict(),
+  severity: z
+    .object({
+      severity: z.enum(severities).optional(),
+      priorityBoost: z.number().min(-100).max(100).optional(),
+      tags: tagList.optional(),
+      flags: tagList.optional(),
+    })
+    .strict(),
+  sla: z
+    .object({ slaPolicy: identifier.optional(), calendar: identifier.optional(), tags: tagList.optional() })
+    .strict(),
+  route: z
+    .object({
+      queue: identifier.optional(),
+      skills: tagList.optional(),
+      tags: tagList.optional(),
+      flags: tagList.optional(),
+    })
+    .strict(),
+} as const;
+
+export type StageParams = {
+  [K in StageName]: z.output<(typeof stageParamsSchemas)[K]>;
+};
+
+/** A json-rules-engine condition (recursive: all / any / not / condition reference / leaf). */
+export type RuleCondition =
+  | { all: RuleCondition[]; name?: string; priority?: number }
+  | { any: RuleCondition[]; name?: string; priority?: number }
+  | { not: RuleCondition; name?: string; priority?: number }
+  | { condition: string; name?: string; priority?: number }
+  | {
+      fact: string;
+      operator: string;
+      value: unknown;
+      path?: string;
+      params?: Record<string, unknown>;
+      name?: string;
+      priority?: number;
+    };
+
+export const ruleConditionSchema: z.ZodType<RuleCondition> = z.lazy(() =>
+  z.union([
+    z
+      .object({
+        all: z.array(ruleConditionSchema).min(1),
+        name: z.string().optional(),
+        priority: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        any: z.array(ruleConditionSchema).min(1),
+        name: z.string().optional(),
+        priority: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        not: ruleConditionSchema,
+        name: z.string().optional(),
+        priority: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        condition: z.string(),
+        name: z.string().optional(),
+        priority: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        fact: z.string().min(1),
+        operator: z.string().min(1),
+        value: z.unknown(),
+        path: z
+          .string()
+          .regex(/^\$(\.[A-Za-z0-9_]+)+$/, 'a JSONPath such as $.tier')
+          .optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+        name: z.string().optional(),
+        priority: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .refine((leaf) => 'value' in leaf, { message: 'a condition needs a value', path: ['value'] }),
+  ]),
+);
+
+export const topLevelConditionSchema = z.union([
+  z.object({ all: z.array(ruleConditionSchema) }).strict(),
+  z.object({ any: z.array(ruleConditionSchema) }).strict(),
+  z.object({ not: ruleConditionSchema }).strict(),
+  z.object({ condition: z.string() }).strict(),
+]);
+
+function stageFileSchema<K extends StageName>(stage: K) {
+  const params = stageParamsSchemas[stage];
+  return z
+    .object({
+      $schema: z.string().optional(),
+      stage: z.literal(stage),
+      description: z.string().optional(),
+      defaults: params.optional(),
+      rules: z.array(
+        z
+          .object({
+            name: identifier,
+            description: z.string().optional(),
+            priority: z.number().int().min(1).max(1000).default(1),
+            conditions: topLevelConditionSchema,
+            event: z.object({ type: z.literal(stage), params }).strict(),
+          })
+          .strict(),
+      ),
+    })
+    .strict();
+}
+
+export const stageFileSchemas = {
+  classify: stageFileSchema('classify'),
+  severity: stageFileSchema('severity'),
+  sla: stageFileSchema('sla'),
+  route: stageFileSchema('route'),
+} as const;
+
+export interface StageRule<K extends StageName = StageName> {
+  name: string;
+  description?: string;
+  priority: number;
+  conditions: z.output<typeof topLevelConditionSchema>;
+  event: { type: K; params: StageParams[K] };
+}
+
+export interface StageFile<K extends StageName = StageName> {
+  $schema?: string;
+  stage: K;
+  description?: string;
+  defaults?: StageParams[K];
+  rules: StageRule<K>[];
+}
+
+export const slaPolicySchema = z
+  .object({
+    id: identifier,
+    description: z.string().optional(),
+    severity: z.enum(severities).optional(),
+    tiers: z.array(z.enum(customerTiers)).min(1).optional(),
+    calendar: identifier,
+    firstResponseMinutes: z.number().positive(),
+    resolutionMinutes: z.number().positive(),
+  })
+  .strict()
+  .refine((policy) => policy.resolutionMinutes >= policy.firstResponseMinutes, {
+    message: 'resolutionMinutes must be at least firstResponseMinutes',
+    path: ['resolutionMinutes'],
+  });
+export type SlaPolicy = z.output<typeof slaPolicySchema>;
+
+export const slaPoliciesFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    policies: z.array(slaPolicySchema).min(1),
+  })
+  .strict();
+
+export const calendarsFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    calendars: z.array(businessCalendarSchema).min(1),
+  })
+  .strict();
+
+export const queueDefinitionSchema = z
+  .object({
+    id: identifier,
+    name: z.string().min(1),
+    description: z.string().optional(),
+    skills: z.array(identifier).default([]),
+    calendar: identifier.optional(),
+    mode: z.enum(['pull', 'push']).default('pull'),
+  })
+  .strict();
+export type QueueDefinition = z.output<typeof queueDefinitionSchema>;
+
+export const queuesFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    defaultQueue: identifier,
+    queues: z.array(queueDefinitionSchema).min(1),
+  })
+  .strict();
+export type QueuesFile = z.output<typeof queuesFileSchema>;
+
+/** Every file the ruleset is made of, by its path relative to rules/. */
+export const rulesetFileSchemas = {
+  'classify.json': stageFileSchemas.classify,
+  'severity.json': stageFileSchemas.severity,
+  'sla.json': stageFileSchemas.sla,
+  'route.json': stageFileSchemas.route,
+  'sla-policies.json': slaPoliciesFileSchema,
+  'calendars.json': calendarsFileSchema,
+  'queues.json': queuesFileSchema,
+} as const;
+export type RulesetFileName = keyof typeof rulesetFileSchemas;
+export const rulesetFileNames = Object.keys(rulesetFileSchemas) as RulesetFileName[];
