@@ -1,7 +1,8 @@
 // Two projects: `unit` (pure logic, no servers) and `integration` (real MongoDB + Redis,
 // started once by tests/global-setup.ts and shared by every file through unique
 // database names and queue prefixes).
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// ts-jest in transpile-only mode: types are checked once by `npm run typecheck`, not per test file.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true } }] };
 const moduleNameMapper = { '^@triage/shared$': '<rootDir>/shared/src/index.ts' };
 
 /** @type {import('jest').Config} */
