@@ -2,11 +2,26 @@
 // started once by tests/global-setup.ts and shared by every file through unique
 // database names and queue prefixes).
 // ts-jest in transpile-only mode: types are checked once by `npm run typecheck`, not per test file.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true } }] };
+const transform = {
+  '^.+\\.ts$': [
+    'ts-jest',
+    {
+      tsconfig: {
+        target: 'ES2022',
+        module: 'commonjs',
+        esModuleInterop: true,
+        resolveJsonModule: true,
+        isolatedModules: true,
+      },
+    },
+  ],
+};
 const moduleNameMapper = { '^@triage/shared$': '<rootDir>/shared/src/index.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests start services and wait on queues; unit tests finish far sooner.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -25,7 +40,6 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       globalSetup: '<rootDir>/tests/global-setup.ts',
       globalTeardown: '<rootDir>/tests/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
 };

@@ -47,7 +47,7 @@ class BoundedCache<K, V> {
 /**
  * Remembers the result of a string transform for the last few inputs. One evaluation tests
  * the same complaint text against dozens of conditions, so a handful of slots is enough and
- * a miss costs at most `size` reference-or-length comparisons.
+ * a miss costs at most `size` string comparisons.
  */
 class RecentStrings {
   private readonly inputs: (string | undefined)[];
@@ -213,8 +213,8 @@ export const maxRegexPatternLength = 500;
 
 /**
  * `matchesRegex` looks at most at this many UTF-16 code units of (NFKC-normalised) text.
- * Patterns in the safe subset backtrack at worst quadratically in the text length
- * (roughly 50 ms at this cap on adversarial input), so the cap is the ceiling on cost.
+ * Patterns in the safe subset backtrack at worst about quadratically in the text length
+ * (tens of milliseconds at this cap on adversarial input), so the cap bounds the cost.
  */
 export const regexInputCap = 10_000;
 
@@ -361,7 +361,7 @@ function foldCase(set: CharSet, flags: RegexFlags): CharSet {
 }
 
 type RegexNode =
-  | { kind: 'char'; set: CharSet }
+  | { kind: 'char'; set: CharSet; source?: string }
   | { kind: 'assertion' }
   | { kind: 'group'; alternatives: RegexNode[][]; at: number }
   | { kind: 'repeat'; node: RegexNode; min: number; max: number; at: number; atomSource: string };
@@ -417,7 +417,7 @@ class PatternParser {
       const atomSource = this.chars.slice(at, this.pos).join('');
       const quantifier = this.quantifier();
       if (quantifier === undefined) {
-        items.push(atom);
+        items.push(atom.kind === 'char' ? { ...atom, source: atomSource } : atom);
         continue;
       }
       if (atom.kind === 'assertion') this.fail('a quantifier cannot repeat an anchor or \\b', at);
@@ -981,22 +981,30 @@ function analysePattern(pattern: string, flags: string): { source: string } | st
     const memo = new Map<RegexNode, NodeFacts>();
     checkStructure(root, false, memo);
     new CompetitionCheck(memo).sequence([root], []);
-    return { source: runSource(root, pattern, parsedFlags) };
+    return { source: runSource(root, pattern) };
   } catch (error) {
     if (error instanceof UnsafePattern) return error.message;
     return `the pattern could not be checked: ${(error as Error).message}`;
   }
 }
 
-function runSource(root: RegexNode, pattern: string, flags: RegexFlags): string {
-  const items = root.kind === 'group' && root.alternatives.length === 1 ? (root.alternatives[0] ?? []) : [];
-  let prefixLength = 0;
-  while (items[prefixLength]?.kind === 'char') prefixLength += 1;
-  const lead = items[prefixLength];
+function runSource(root: RegexNode, pattern: string): string {
+  // The top-level sequence, with plain single-alternative groups opened up.
+  const items: RegexNode[] = [];
+  const open = (node: RegexNode): void => {
+    if (node.kind === 'group' && node.alternatives.length === 1) node.alternatives[0]?.forEach(open);
+    else items.push(node);
+  };
+  open(root);
+  const firstOther = items.findIndex((item) => item.kind !== 'char');
+  const leading = firstOther === -1 ? items : items.slice(0, firstOther);
+  const sources = leading.map((item) => (item.kind === 'char' ? item.source : undefined));
+  const lead = firstOther === -1 ? undefined : items[firstOther];
+  if (sources.some((source) => source === undefined)) return pattern;
+  const prefix = sources.join('');
   if (lead?.kind !== 'repeat' || lead.node.kind !== 'char' || lead.max !== Infinity) return pattern;
-  if (prefixLength === 0) return `(?<!${lead.atomSource})${pattern}`;
-  const chars = flags.unicode ? Array.from(pattern) : pattern.split('');
-  return `(?<!(?=${chars.slice(0, lead.at).join('')}${lead.atomSource})[\\s\\S])${pattern}`;
+  if (prefix === '') return `(?<!${lead.atomSource})${pattern}`;
+  return `(?<!(?=${prefix}${lead.atomSource})[\\s\\S])${pattern}`;
 }
 
 /** The value of a `matchesRegex` condition. */
