@@ -75,7 +75,7 @@ function checkConditions(condition: RuleCondition, pointer: string, file: string
     if (!knownOperators.has(operator)) {
       errors.push({ file, path: `${pointer}/operator`, message: `unknown operator "${condition.operator}"` });
     } else {
-      const problem = validateOperatorValue(operator, condition.value);
+      const problem = validateOperatorValue(condition.operator, condition.value);
       if (problem) errors.push({ file, path: `${pointer}/value`, message: problem });
     }
   }
