@@ -2,25 +2,41 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import { healthRouter, type ReadinessProbe } from './health';
+import { createServiceMetrics, httpMetrics, metricsRouter, type ServiceMetrics } from './metrics';
 import { requestId } from './request-id';
 
+export interface BaseAppOptions {
+  /** The service's metrics; one is made when absent. */
+  metrics?: ServiceMetrics;
+}
+
 /**
- * The express skeleton every service shares: request id, access log, /health and /ready.
- * Services mount their routers on it and finish with `finishApp`.
+ * The express skeleton every service shares: request id, access log, HTTP metrics,
+ * /health, /ready and /metrics. Services mount their routers on it and finish with the
+ * problem+json handlers.
  */
-export function createBaseApp(service: string, logger: Logger, probes: ReadinessProbe[]): Express {
+export function createBaseApp(
+  service: string,
+  logger: Logger,
+  probes: ReadinessProbe[],
+  options: BaseAppOptions = {},
+): Express {
+  const metrics = options.metrics ?? createServiceMetrics(service);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.locals.metrics = metrics;
   app.use(requestId);
   app.use(
     pinoHttp({
       logger,
       genReqId: (req) => req.id,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+      autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
       customProps: (req) => ({ requestId: req.id }),
     }),
   );
+  app.use(httpMetrics(metrics));
   app.use(healthRouter(service, probes));
+  app.use(metricsRouter(metrics));
   return app;
 }
