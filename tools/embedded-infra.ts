@@ -293,3 +293,14 @@ export async function startEmbeddedInfra(
     );
   }
 }
+
+/**
+ * A MongoDB of its own for a test that stops it (MongoDB-down behaviour): a `mongod` from PATH
+ * when there is one, else the stand-in. `stop()` kills it; its data goes with it.
+ */
+export async function startPrivateMongo(
+  log: (message: string) => void = () => undefined,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const mongod = which('mongod');
+  return mongod ? startMongod(mongod) : startStandIn(log);
+}

@@ -1,38 +1,103 @@
+import path from 'node:path';
 import {
   closeRedis,
   closeServer,
-  connectMongo,
   createLogger,
   createRedis,
+  formatSourceMappingError,
   listen,
+  loadSourceMappings,
   pingMongo,
   pingRedis,
   portOf,
   type Logger,
+  type SourceMapping,
 } from '@triage/shared';
+import { Worker } from 'bullmq';
+import type { RedisReply } from 'rate-limit-redis';
 import type { IntakeConfig } from './config';
 import { createApp } from './app';
 import { ComplaintRepository } from './data-access/complaint-repository';
+import { MaintenanceQueue, maintenanceQueueName } from './data-access/maintenance-queue';
+import { connectIntakeMongo } from './data-access/mongo-connection';
 import { BullTriageQueue } from './data-access/triage-queue';
+import { sweepProcessor } from './entry-points/queue/sweep-processor';
 
 export interface RunningIntake {
   port: number;
   url: string;
   logger: Logger;
+  /** The sweeper's BullMQ worker (tests wait on its `completed` events). */
+  maintenanceWorker: Worker;
   stop: () => Promise<void>;
 }
 
-/** Connects, listens and returns a handle whose stop() closes HTTP, the queue, Redis and MongoDB in that order. */
+/**
+ * Reads rules/sources and checks that every source with a webhook secret has a mapping.
+ * Fails start-up with every problem listed.
+ */
+async function loadWebhookSources(config: IntakeConfig): Promise<ReadonlyMap<string, SourceMapping>> {
+  const dir = path.resolve(config.RULES_DIR, 'sources');
+  const { mappings, errors } = await loadSourceMappings(dir);
+  const problems = errors.map(formatSourceMappingError);
+  for (const source of config.WEBHOOK_SECRETS.keys()) {
+    if (!mappings.has(source) && !errors.some((error) => path.basename(error.file) === `${source}.json`)) {
+      problems.push(`WEBHOOK_SECRETS names "${source}" but ${dir} has no ${source}.json`);
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`webhook source mappings are invalid:\n  ${problems.join('\n  ')}`);
+  return mappings;
+}
+
+/**
+ * Connects, listens and returns a handle whose stop() closes HTTP, the sweeper, the queues,
+ * Redis and MongoDB in that order.
+ */
 export async function startIntake(
   config: IntakeConfig,
   logger = createLogger('intake', config.LOG_LEVEL),
 ): Promise<RunningIntake> {
-  const mongo = await connectMongo(config.MONGO_URL, logger);
+  const mappings = await loadWebhookSources(config);
+  logger.info(
+    { sources: [...mappings.keys()], signed: [...config.WEBHOOK_SECRETS.keys()] },
+    'webhook sources loaded',
+  );
+
+  const mongo = await connectIntakeMongo(config.MONGO_URL, logger, config.MONGO_TIMEOUT_MS);
   const redis = createRedis(config.REDIS_URL, 'producer', logger, 'intake-producer');
+  // The sweeper's connection waits for Redis rather than failing: it has no caller to answer.
+  const maintenanceRedis = createRedis(config.REDIS_URL, 'worker', logger, 'intake-maintenance');
   const repository = new ComplaintRepository(mongo);
   await repository.ensureIndexes();
-  const triageQueue = new BullTriageQueue(redis, config.QUEUE_PREFIX);
+  const triageQueue = new BullTriageQueue(redis, config.QUEUE_PREFIX, config.ENQUEUE_TIMEOUT_MS);
   triageQueue.queue.on('error', (error) => logger.warn({ err: error }, 'triage queue error'));
+
+  const maintenanceQueue = new MaintenanceQueue(maintenanceRedis, config.QUEUE_PREFIX);
+  maintenanceQueue.queue.on('error', (error) => logger.warn({ err: error }, 'maintenance queue error'));
+  const scheduleSweeps = () => {
+    maintenanceQueue
+      .scheduleSweeps(config.SWEEP_INTERVAL_MS)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not schedule the sweeper'));
+  };
+  maintenanceRedis.on('ready', scheduleSweeps);
+  // The first `ready` may have passed while the indexes were built.
+  if (maintenanceRedis.status === 'ready') scheduleSweeps();
+  const maintenanceWorker = new Worker(
+    maintenanceQueueName,
+    sweepProcessor({
+      store: repository,
+      triageQueue,
+      minAgeMs: config.SWEEP_MIN_AGE_MS,
+      batchSize: config.SWEEP_BATCH_SIZE,
+      logger,
+    }),
+    { connection: maintenanceRedis, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+  );
+  maintenanceWorker.on('error', (error) => logger.warn({ err: error }, 'maintenance worker error'));
+  maintenanceWorker.on('failed', (job, error) =>
+    logger.warn({ err: error, jobId: job?.id }, 'sweep failed; the next tick retries'),
+  );
 
   const app = createApp({
     logger,
@@ -40,6 +105,16 @@ export async function startIntake(
     bodyLimit: config.BODY_LIMIT,
     repository,
     triageQueue,
+    mappings,
+    webhookSecrets: config.WEBHOOK_SECRETS,
+    webhookToleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+    rateLimits: {
+      sendCommand: (command, ...args) => redis.call(command, ...args) as Promise<RedisReply>,
+      prefix: config.QUEUE_PREFIX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      perKey: config.RATE_LIMIT_PER_KEY,
+      perSource: config.RATE_LIMIT_PER_SOURCE,
+    },
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(redis) },
@@ -53,9 +128,14 @@ export async function startIntake(
     port,
     url: `http://127.0.0.1:${port}`,
     logger,
+    maintenanceWorker,
     stop: async () => {
       await closeServer(server);
+      maintenanceRedis.off('ready', scheduleSweeps);
+      await maintenanceWorker.close();
+      await maintenanceQueue.close();
       await triageQueue.close();
+      await closeRedis(maintenanceRedis);
       await closeRedis(redis);
       await mongo.close();
     },

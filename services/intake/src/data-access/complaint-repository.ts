@@ -7,6 +7,7 @@ import {
   type ComplaintStatus,
 } from '@triage/shared';
 import type { Connection } from 'mongoose';
+import type { StuckComplaint, StuckComplaintFinder } from '../domain/sweep-stuck-complaints';
 import type { ComplaintStore } from '../domain/submit-complaint';
 
 const DUPLICATE_KEY = 11000;
@@ -38,7 +39,7 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-export class ComplaintRepository implements ComplaintStore {
+export class ComplaintRepository implements ComplaintStore, StuckComplaintFinder {
   private readonly model;
 
   constructor(connection: Connection) {
@@ -68,16 +69,27 @@ export class ComplaintRepository implements ComplaintStore {
     });
   }
 
-  async markEnqueued(id: string, requestId: string | undefined): Promise<void> {
+  async markEnqueued(id: string, requestId: string | undefined, actor: string): Promise<void> {
     await guard(() =>
       this.model.updateOne(
         { _id: id, status: 'received' },
         {
           $set: { status: 'enqueued', updatedAt: new Date() },
-          $push: { events: complaintEvent('enqueued', requestId ? { requestId } : {}) },
+          $push: { events: complaintEvent('enqueued', { actor, ...(requestId ? { requestId } : {}) }) },
         },
       ),
     );
+  }
+
+  async findStuckInReceived(before: Date, limit: number): Promise<StuckComplaint[]> {
+    const rows = await guard(() =>
+      this.model
+        .find({ status: 'received', updatedAt: { $lt: before } }, { _id: 1, requestId: 1 })
+        .sort({ updatedAt: 1 })
+        .limit(limit)
+        .lean<Array<{ _id: string; requestId?: string }>>(),
+    );
+    return rows.map((row) => ({ id: row._id, ...(row.requestId ? { requestId: row.requestId } : {}) }));
   }
 
   async findById(id: string): Promise<ComplaintRecord> {

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   complaintEvent,
+  ValidationError,
   type ComplaintInput,
   type ComplaintRecord,
   type ComplaintStatus,
 } from '@triage/shared';
 import { normalizeText } from './normalize-text';
+import { metadataProblems } from './storable-metadata';
 
 /** Where complaints are stored; `insertOnce` returns the existing one when the dedupe key is taken. */
 export interface ComplaintStore {
   insertOnce(record: ComplaintRecord): Promise<{ created: boolean; id: string; status: ComplaintStatus }>;
-  markEnqueued(id: string, requestId: string | undefined): Promise<void>;
+  /** received → enqueued with its event; a no-op when the complaint has moved on already. */
+  markEnqueued(id: string, requestId: string | undefined, actor: string): Promise<void>;
 }
 
 /** Hands a stored complaint to the triage queue. Throws when the queue cannot take it now. */
@@ -34,14 +37,19 @@ export interface SubmitOutcome {
   enqueued: boolean;
 }
 
+/**
+ * The one unique key of a complaint. (source, externalId) comes first so that it is unique
+ * whatever Idempotency-Key a retrying client sends; the key identifies submissions that have
+ * no external id. MongoDB's unique index on it makes concurrent duplicates collapse into one.
+ */
 export function dedupeKeyFor(
   source: string,
   externalId: string | undefined,
   idempotencyKey: string | undefined,
   id: string,
 ): string {
-  if (idempotencyKey) return `key:${source}:${idempotencyKey}`;
   if (externalId) return `ext:${source}:${externalId}`;
+  if (idempotencyKey) return `key:${source}:${idempotencyKey}`;
   return `id:${id}`;
 }
 
@@ -80,6 +88,16 @@ export function buildComplaintRecord(input: ComplaintInput, context: SubmitConte
 }
 
 /**
+ * Told when a stored complaint could not be enqueued (`enqueue`: Redis is away, the sweeper will
+ * do it) or its status not advanced (`mark-enqueued`: MongoDB went away after the insert).
+ */
+export type DeferredHandler = (
+  error: unknown,
+  complaintId: string,
+  stage: 'enqueue' | 'mark-enqueued',
+) => void;
+
+/**
  * Accepting a complaint: it is durable in MongoDB before we answer. Enqueueing is best
  * effort — if Redis is away the complaint waits in `received` for the sweeper.
  */
@@ -88,17 +106,31 @@ export async function submitComplaint(
   context: SubmitContext,
   store: ComplaintStore,
   queue: TriageQueue,
-  onEnqueueFailure: (error: unknown, id: string) => void,
+  onDeferred: DeferredHandler,
 ): Promise<SubmitOutcome> {
+  const problems = metadataProblems(input.metadata);
+  if (problems.length > 0) {
+    throw new ValidationError(
+      `The metadata cannot be stored: ${problems.map((problem) => problem.path).join(', ')}`,
+      problems,
+    );
+  }
   const record = buildComplaintRecord(input, context);
   const stored = await store.insertOnce(record);
   if (!stored.created) return { id: stored.id, status: stored.status, created: false, enqueued: true };
   try {
     await queue.enqueue(stored.id, context.requestId);
   } catch (error) {
-    onEnqueueFailure(error, stored.id);
+    onDeferred(error, stored.id, 'enqueue');
     return { id: stored.id, status: 'received', created: true, enqueued: false };
   }
-  await store.markEnqueued(stored.id, context.requestId);
+  try {
+    await store.markEnqueued(stored.id, context.requestId, 'intake');
+  } catch (error) {
+    // Stored and queued: the answer is still 202. Only the status lags; the worker accepts
+    // `received` too, and a re-enqueue by the sweeper is a no-op (deterministic job id).
+    onDeferred(error, stored.id, 'mark-enqueued');
+    return { id: stored.id, status: 'received', created: true, enqueued: true };
+  }
   return { id: stored.id, status: 'enqueued', created: true, enqueued: true };
 }

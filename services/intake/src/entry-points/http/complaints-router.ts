@@ -6,33 +6,37 @@ import {
   type ApiKeyTable,
   type Logger,
 } from '@triage/shared';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { submitComplaint, type TriageQueue } from '../../domain/submit-complaint';
 import type { ComplaintRepository } from '../../data-access/complaint-repository';
+import { submitComplaint, type TriageQueue } from '../../domain/submit-complaint';
+import { idempotencyKeyOf } from './idempotency-key';
 
-const idempotencyKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'letters, digits, . _ : - (at most 200)');
 const idParamSchema = z.object({ id: z.uuid('must be a complaint id (UUID)') });
 
 export interface ComplaintsRouterDeps {
   apiKeys: ApiKeyTable;
   repository: ComplaintRepository;
   triageQueue: TriageQueue;
+  /** Counts requests per API key; runs after authentication. */
+  keyRateLimit: RequestHandler;
   logger: Logger;
 }
 
 /** POST /v1/complaints, GET /v1/complaints/:id, GET /v1/complaints/:id/events. */
-export function complaintsRouter({ apiKeys, repository, triageQueue, logger }: ComplaintsRouterDeps): Router {
+export function complaintsRouter({
+  apiKeys,
+  repository,
+  triageQueue,
+  keyRateLimit,
+  logger,
+}: ComplaintsRouterDeps): Router {
   const router = Router();
   const anyRole = requireRole(apiKeys);
 
-  router.post('/v1/complaints', anyRole, async (req, res) => {
+  router.post('/v1/complaints', anyRole, keyRateLimit, async (req, res) => {
     const input = parseOrThrow(complaintInputSchema, req.body);
-    const rawKey = req.header('idempotency-key');
-    const idempotencyKey =
-      rawKey === undefined ? undefined : parseOrThrow(idempotencyKeySchema, rawKey, 'Idempotency-Key header');
+    const idempotencyKey = idempotencyKeyOf(req);
     const principal = principalOf(req);
     const outcome = await submitComplaint(
       input,
@@ -44,10 +48,12 @@ export function complaintsRouter({ apiKeys, repository, triageQueue, logger }: C
       },
       repository,
       triageQueue,
-      (error, id) =>
+      (error, id, stage) =>
         logger.warn(
-          { err: error, complaintId: id, requestId: req.id },
-          'triage queue unavailable; complaint left for the sweeper',
+          { err: error, complaintId: id, requestId: req.id, stage },
+          stage === 'enqueue'
+            ? 'triage queue unavailable; complaint left for the sweeper'
+            : 'complaint queued but its status could not be advanced',
         ),
     );
     res
@@ -56,14 +62,14 @@ export function complaintsRouter({ apiKeys, repository, triageQueue, logger }: C
       .json({ id: outcome.id, status: outcome.status, duplicate: !outcome.created });
   });
 
-  router.get('/v1/complaints/:id', anyRole, async (req, res) => {
+  router.get('/v1/complaints/:id', anyRole, keyRateLimit, async (req, res) => {
     const { id } = parseOrThrow(idParamSchema, req.params, 'path');
     const complaint = await repository.findById(id);
     const { _id, dedupeKey: _dedupeKey, ...rest } = complaint;
     res.json({ id: _id, ...rest });
   });
 
-  router.get('/v1/complaints/:id/events', anyRole, async (req, res) => {
+  router.get('/v1/complaints/:id/events', anyRole, keyRateLimit, async (req, res) => {
     const { id } = parseOrThrow(idParamSchema, req.params, 'path');
     const complaint = await repository.findById(id);
     res.json({ id, events: complaint.events });

@@ -1,0 +1,145 @@
+import {
+  NotFoundError,
+  sourceNameSchema,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type Logger,
+  type SourceMapping,
+} from '@triage/shared';
+import express, { Router, type Request, type RequestHandler } from 'express';
+import type { WebhookSecrets } from '../../config';
+import { acceptWebhookDelivery } from '../../domain/accept-webhook-delivery';
+import type { ComplaintStore, TriageQueue } from '../../domain/submit-complaint';
+import { idempotencyKeyOf } from './idempotency-key';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+export interface WebhooksRouterDeps {
+  mappings: ReadonlyMap<string, SourceMapping>;
+  secrets: WebhookSecrets;
+  toleranceSeconds: number;
+  bodyLimit: string;
+  repository: ComplaintStore;
+  triageQueue: TriageQueue;
+  /** Counts signed deliveries per source (`req.params.source`). */
+  sourceRateLimit: RequestHandler;
+  logger: Logger;
+}
+
+interface WebhookTarget {
+  source: string;
+  mapping: SourceMapping;
+  secrets: readonly string[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    webhook?: WebhookTarget;
+  }
+}
+
+/** The source resolved by `knownSource`; only call after it. */
+function webhookOf(req: Request): WebhookTarget {
+  if (!req.webhook) throw new NotFoundError('No webhook source.');
+  return req.webhook;
+}
+
+/**
+ * POST /v1/webhooks/:source. The checks run in this order, each answering problem+json:
+ * unknown source 404, not JSON 415, too large 413, bad signature 401, over the limit 429,
+ * unparseable or unmappable payload 400. The signature is checked over the raw bytes, before
+ * the body is parsed, so an unsigned caller learns nothing from our JSON parser.
+ */
+export function webhooksRouter(deps: WebhooksRouterDeps): Router {
+  const router = Router();
+
+  const knownSource: RequestHandler = (req, _res, next) => {
+    const source = String(req.params.source);
+    const mapping = sourceNameSchema.safeParse(source).success ? deps.mappings.get(source) : undefined;
+    const secrets = mapping ? deps.secrets.get(source) : undefined;
+    if (!mapping || !secrets?.length) return next(new NotFoundError(`No webhook source "${source}".`));
+    req.webhook = { source, mapping, secrets };
+    next();
+  };
+
+  const jsonOnly: RequestHandler = (req, _res, next) => {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2];
+    if ((hasBody && !req.is(JSON_TYPES)) || (charset !== undefined && !/^utf-?8$/i.test(charset))) {
+      return next(
+        new UnsupportedMediaTypeError(
+          `Send the payload as application/json (UTF-8); got ${req.headers['content-type'] ?? 'no content type'}.`,
+        ),
+      );
+    }
+    next();
+  };
+
+  const signed: RequestHandler = (req, _res, next) => {
+    const { secrets } = webhookOf(req);
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    req.rawBody = rawBody;
+    const verification = verifyWebhookSignature({
+      header: req.header(WEBHOOK_SIGNATURE_HEADER),
+      rawBody,
+      secrets,
+      toleranceSeconds: deps.toleranceSeconds,
+    });
+    if (!verification.ok) {
+      return next(
+        new UnauthorizedError(verification.detail, {
+          headers: { 'WWW-Authenticate': `Signature header="${WEBHOOK_SIGNATURE_HEADER}"` },
+          extra: { reason: verification.reason },
+        }),
+      );
+    }
+    next();
+  };
+
+  router.post(
+    '/v1/webhooks/:source',
+    knownSource,
+    jsonOnly,
+    express.raw({ type: JSON_TYPES, limit: deps.bodyLimit }),
+    signed,
+    deps.sourceRateLimit,
+    async (req, res) => {
+      const { source, mapping } = webhookOf(req);
+      const payload = parseJson(req.rawBody ?? Buffer.alloc(0));
+      const idempotencyKey = idempotencyKeyOf(req);
+      const outcome = await acceptWebhookDelivery(
+        mapping,
+        payload,
+        { source, requestId: req.id, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        deps.repository,
+        deps.triageQueue,
+        (error, id, stage) =>
+          deps.logger.warn(
+            { err: error, complaintId: id, requestId: req.id, stage, source },
+            stage === 'enqueue'
+              ? 'triage queue unavailable; complaint left for the sweeper'
+              : 'complaint queued but its status could not be advanced',
+          ),
+      );
+      res
+        .status(outcome.created ? 202 : 200)
+        .location(`/v1/complaints/${outcome.id}`)
+        .json({ id: outcome.id, status: outcome.status, duplicate: !outcome.created });
+    },
+  );
+
+  return router;
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) throw new ValidationError('The body is empty; send the CRM payload as JSON.');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
