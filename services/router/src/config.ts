@@ -1,19 +1,43 @@
 import { baseConfigSchema, parseConfig, portSchema } from '@triage/shared';
 import { z } from 'zod';
 
-export const routerConfigSchema = baseConfigSchema.extend({
-  ROUTER_PORT: portSchema(3001),
-  RULES_DIR: z.string().min(1).default('rules'),
-  /** How long a claim holds a ticket without a heartbeat. */
-  LEASE_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .default(15 * 60 * 1000),
-  /** Optional JSON file of agents ({ agents: [...] }) upserted at start-up: demo and bootstrap data. */
-  SEED_AGENTS_FILE: z.string().min(1).optional(),
-  ROUTE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-});
+const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
+
+export const routerConfigSchema = baseConfigSchema
+  .extend({
+    ROUTER_PORT: portSchema(3001),
+    RULES_DIR: z.string().min(1).default('rules'),
+    /** How long a claim holds a ticket without a heartbeat. */
+    LEASE_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(15 * 60 * 1000),
+    /** Optional JSON file of agents ({ agents: [...] }) upserted at start-up: demo and bootstrap data. */
+    SEED_AGENTS_FILE: z.string().min(1).optional(),
+    ROUTE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** SLA timers handled at once per process; timers are short database updates. */
+    SLA_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    /** Signs outgoing notify webhooks (X-Triage-Signature), as the CRMs sign theirs to us. */
+    NOTIFY_WEBHOOK_SECRET: z.string().min(16).default(DEV_NOTIFY_SECRET),
+    NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+    /** First retry delay of a failed notification; it doubles on every further attempt. */
+    NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(1000),
+    NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    /** How often the safety-net sweep runs (lost lease timers, waiting push tickets); 0 turns it off. */
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    /** A capacity counter quiet for this long may be corrected from the tickets (ADR 0003). */
+    CAPACITY_COUNTER_QUIET_MS: z.coerce.number().int().min(0).default(30_000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && config.NOTIFY_WEBHOOK_SECRET === DEV_NOTIFY_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFY_WEBHOOK_SECRET'],
+        message: 'set a secret of your own in production (the default is public)',
+      });
+    }
+  });
 
 export type RouterConfig = z.output<typeof routerConfigSchema>;
 

@@ -16,19 +16,37 @@ import {
   type Logger,
   type RouteJob,
 } from '@triage/shared';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { createApp } from './app';
 import type { RouterConfig } from './config';
 import { AgentRepository } from './data-access/agent-repository';
+import {
+  RouterTimers,
+  routerQueueNames,
+  type LeaseJob,
+  type NotifyJob,
+  type SlaTimerJob,
+} from './data-access/router-timers';
 import { TicketRepository } from './data-access/ticket-repository';
+import { WebhookSender } from './data-access/webhook-sender';
+import { TicketDesk } from './domain/ticket-desk';
+import { leaseProcessor } from './entry-points/queue/lease-processor';
+import { notifyProcessor } from './entry-points/queue/notify-processor';
 import { routeProcessor } from './entry-points/queue/route-processor';
+import { slaProcessor } from './entry-points/queue/sla-processor';
 
 export interface RunningRouter {
   port: number;
   url: string;
   logger: Logger;
   agents: AgentRepository;
+  tickets: TicketRepository;
+  desk: TicketDesk;
+  timers: RouterTimers;
   routeWorker: Worker<RouteJob>;
+  slaWorker: Worker<SlaTimerJob>;
+  leaseWorker: Worker<LeaseJob>;
+  notifyWorker: Worker<NotifyJob>;
   stop: () => Promise<void>;
 }
 
@@ -46,31 +64,112 @@ export async function startRouter(
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
+  const producerRedis = createRedis(config.REDIS_URL, 'producer', logger, 'router-producer');
   const tickets = new TicketRepository(mongo);
   await tickets.ensureIndexes();
   const agents = new AgentRepository(mongo);
+  await agents.ensureIndexes();
   if (config.SEED_AGENTS_FILE) {
     const seeded = await agents.seedFromFile(await readFile(config.SEED_AGENTS_FILE, 'utf8'));
     logger.info({ file: config.SEED_AGENTS_FILE, agents: seeded }, 'agents seeded');
   }
 
-  const worker = new Worker<RouteJob>(queueNames.route, routeProcessor({ tickets, logger }), {
-    connection: workerRedis,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.ROUTE_CONCURRENCY,
+  const timers = new RouterTimers(producerRedis, config.QUEUE_PREFIX, {
+    attempts: config.NOTIFY_ATTEMPTS,
+    backoffMs: config.NOTIFY_BACKOFF_MS,
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'route worker error'));
-  worker.on('failed', (job, error) =>
-    logger.warn({ err: error, jobId: job?.id, requestId: job?.data.requestId }, 'route job failed'),
+  for (const queue of [timers.sla, timers.lease, timers.notifications]) {
+    queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
+  }
+  const desk = new TicketDesk({
+    tickets,
+    agents,
+    timers,
+    queues: () => queues,
+    defaultQueue: compiled.ruleset.queues.defaultQueue,
+    leaseMs: config.LEASE_MS,
+    counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
+    logger,
+  });
+  const sender = new WebhookSender(config.NOTIFY_WEBHOOK_SECRET, config.NOTIFY_TIMEOUT_MS);
+
+  const common = { connection: workerRedis, prefix: config.QUEUE_PREFIX };
+  const workers: Worker[] = [];
+  const watch = <W extends Worker>(worker: W, label: string): W => {
+    worker.on('error', (error) => logger.error({ err: error, queue: label }, 'router worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { err: error, queue: label, jobId: job?.id, attemptsMade: job?.attemptsMade },
+        'router job failed',
+      ),
+    );
+    workers.push(worker);
+    return worker;
+  };
+  const routeWorker = watch(
+    new Worker<RouteJob>(queueNames.route, routeProcessor({ desk, logger }), {
+      ...common,
+      concurrency: config.ROUTE_CONCURRENCY,
+    }),
+    'route',
   );
+  const slaWorker = watch(
+    new Worker<SlaTimerJob>(routerQueueNames.sla, slaProcessor({ desk, logger }), {
+      ...common,
+      concurrency: config.SLA_CONCURRENCY,
+    }),
+    'sla',
+  );
+  const leaseWorker = watch(
+    new Worker<LeaseJob>(routerQueueNames.lease, leaseProcessor({ desk, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'lease',
+  );
+  const notifyWorker = watch(
+    new Worker<NotifyJob>(routerQueueNames.notify, notifyProcessor({ sender, tickets, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'notify',
+  );
+
+  // The safety net: one job scheduler shared by every router process (same id), so the sweep
+  // runs once per interval across the fleet, not once per process.
+  let maintenance: Queue | undefined;
+  if (config.MAINTENANCE_INTERVAL_MS > 0) {
+    maintenance = new Queue(routerQueueNames.maintenance, {
+      connection: producerRedis,
+      prefix: config.QUEUE_PREFIX,
+    });
+    maintenance.on('error', (error) => logger.warn({ err: error }, 'maintenance queue error'));
+    await maintenance.upsertJobScheduler(
+      'router-sweep',
+      { every: config.MAINTENANCE_INTERVAL_MS },
+      { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    );
+    watch(
+      new Worker(
+        routerQueueNames.maintenance,
+        async () => {
+          const result = await desk.sweep();
+          if (result.leasesExpired > 0 || result.pushed > 0) logger.info(result, 'maintenance sweep');
+          return result;
+        },
+        { ...common, concurrency: 1 },
+      ),
+      'maintenance',
+    );
+  }
 
   const app = createApp({
     logger,
     apiKeys: config.API_KEYS,
+    desk,
     tickets,
     agents,
     queues: () => queues,
-    leaseMs: config.LEASE_MS,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -85,11 +184,20 @@ export async function startRouter(
     url: `http://127.0.0.1:${port}`,
     logger,
     agents,
-    routeWorker: worker,
+    tickets,
+    desk,
+    timers,
+    routeWorker,
+    slaWorker,
+    leaseWorker,
+    notifyWorker,
     stop: async () => {
       await closeServer(server);
-      await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
+      await timers.close();
+      await maintenance?.close();
       await closeRedis(workerRedis);
+      await closeRedis(producerRedis);
       await mongo.close();
     },
   };

@@ -193,6 +193,17 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
         message: `unknown calendar "${queue.calendar}" (rules/calendars.json)`,
       });
     }
+    queue.escalation.steps.forEach((step, stepIndex) =>
+      step.actions.forEach((action, actionIndex) => {
+        if (action.type !== 'move-queue') return;
+        const pointer = `/queues/${index}/escalation/steps/${stepIndex}/actions/${actionIndex}/to`;
+        if (!queueIds.has(action.to)) {
+          errors.push({ file: 'queues.json', path: pointer, message: `unknown queue "${action.to}"` });
+        } else if (action.to === queue.id) {
+          errors.push({ file: 'queues.json', path: pointer, message: 'a queue cannot escalate to itself' });
+        }
+      }),
+    );
   });
   for (const severity of severities) {
     if (

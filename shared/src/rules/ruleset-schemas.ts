@@ -190,6 +190,63 @@ export const calendarsFileSchema = z
   })
   .strict();
 
+/** What an escalation step does: raise the ticket's priority, move it to another queue, call a webhook. */
+export const escalationActionSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('raise-priority'),
+      /** Points added to the ticket's priority score (the queue order). */
+      by: z.number().positive().max(1000),
+    })
+    .strict(),
+  z.object({ type: z.literal('move-queue'), to: identifier }).strict(),
+  z
+    .object({
+      type: z.literal('notify'),
+      /** Receives a POST signed like incoming webhooks (X-Triage-Signature). */
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    })
+    .strict(),
+]);
+export type EscalationAction = z.output<typeof escalationActionSchema>;
+
+/**
+ * One rung of a queue's escalation ladder. `after` is `"warning"` (at `warningShare` of the
+ * time to the deadline), `"breach"` (at the deadline) or a number of minutes after the breach
+ * (fractional minutes allowed, so tests can run second-scale ladders).
+ */
+export const escalationStepSchema = z
+  .object({
+    after: z.union([z.literal('warning'), z.literal('breach'), z.number().positive().max(525_600)]),
+    description: z.string().optional(),
+    actions: z.array(escalationActionSchema).min(1),
+  })
+  .strict();
+export type EscalationStep = z.output<typeof escalationStepSchema>;
+
+export const escalationLadderSchema = z
+  .object({
+    /** Share of the time from receipt to the deadline at which the SLA warning fires. */
+    warningShare: z.number().gt(0).lt(1).default(0.75),
+    steps: z.array(escalationStepSchema).default([]),
+  })
+  .strict()
+  .superRefine((ladder, ctx) => {
+    const seen = new Map<string, number>();
+    ladder.steps.forEach((step, index) => {
+      const key = String(step.after);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'after'],
+          message: `steps[${first}] already fires at ${key}; put both steps' actions in one step`,
+        });
+    });
+  });
+export type EscalationLadder = z.output<typeof escalationLadderSchema>;
+
 export const queueDefinitionSchema = z
   .object({
     id: identifier,
@@ -197,7 +254,10 @@ export const queueDefinitionSchema = z
     description: z.string().optional(),
     skills: z.array(identifier).default([]),
     calendar: identifier.optional(),
+    /** pull: agents claim; push: the router assigns to the least-loaded online agent with the skills. */
     mode: z.enum(['pull', 'push']).default('pull'),
+    /** SLA warning and escalation steps; without it a queue still warns at 75 % and records breaches. */
+    escalation: escalationLadderSchema.default({ warningShare: 0.75, steps: [] }),
   })
   .strict();
 export type QueueDefinition = z.output<typeof queueDefinitionSchema>;
@@ -209,7 +269,20 @@ export const queuesFileSchema = z
     defaultQueue: identifier,
     queues: z.array(queueDefinitionSchema).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.queues.forEach((queue, index) => {
+      const first = seen.get(queue.id);
+      if (first === undefined) seen.set(queue.id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', index, 'id'],
+          message: `duplicate queue id "${queue.id}" (also queues[${first}])`,
+        });
+    });
+  });
 export type QueuesFile = z.output<typeof queuesFileSchema>;
 
 /** Every file the ruleset is made of, by its path relative to rules/. */

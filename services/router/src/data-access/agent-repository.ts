@@ -1,7 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { z } from 'zod';
+import type { AgentLoad } from '../domain/push-assignment';
 
 const seedFileSchema = z.object({
+  description: z.string().optional(),
   agents: z.array(
     z.object({
       _id: z.string().min(1),
@@ -19,8 +21,16 @@ export interface AgentRecord {
   skills: string[];
   capacity: number;
   online: boolean;
+  /**
+   * Tickets the agent holds, kept as a counter so that reserving a slot is one atomic
+   * update (see docs/adr/0003-agent-capacity-counter.md).
+   */
+  activeTickets: number;
+  activeTicketsChangedAt?: Date;
   updatedAt: Date;
 }
+
+export type AgentProfile = Pick<AgentRecord, '_id' | 'name' | 'skills' | 'capacity' | 'online'>;
 
 const agentSchema = new Schema<AgentRecord>(
   {
@@ -29,26 +39,108 @@ const agentSchema = new Schema<AgentRecord>(
     skills: { type: [String], default: [] },
     capacity: { type: Number, required: true, min: 1 },
     online: { type: Boolean, default: true },
+    activeTickets: { type: Number, default: 0 },
+    activeTicketsChangedAt: Date,
     updatedAt: { type: Date, required: true },
   },
   { collection: 'agents', versionKey: false },
 );
+agentSchema.index({ online: 1, skills: 1 });
+
+export function toAgentLoad(agent: AgentRecord): AgentLoad {
+  return {
+    id: agent._id,
+    skills: agent.skills,
+    capacity: agent.capacity,
+    activeTickets: agent.activeTickets ?? 0,
+    online: agent.online,
+  };
+}
 
 export class AgentRepository {
-  private readonly model: Model<AgentRecord>;
+  readonly model: Model<AgentRecord>;
 
   constructor(connection: Connection) {
     this.model =
       (connection.models.Agent as Model<AgentRecord> | undefined) ?? connection.model('Agent', agentSchema);
   }
 
+  async ensureIndexes(): Promise<void> {
+    await this.model.createCollection().catch(() => undefined);
+    await this.model.createIndexes();
+  }
+
   async findById(id: string): Promise<AgentRecord | null> {
     return this.model.findById(id).lean<AgentRecord>();
   }
 
-  async upsert(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void> {
+  async list(): Promise<AgentRecord[]> {
+    return this.model.find().sort({ _id: 1 }).lean<AgentRecord[]>();
+  }
+
+  /** Creates or replaces an agent's profile; the open-ticket counter is the router's and is kept. */
+  async upsert(agent: AgentProfile): Promise<{ agent: AgentRecord; created: boolean }> {
     const { _id, ...fields } = agent;
-    await this.model.updateOne({ _id }, { $set: { ...fields, updatedAt: new Date() } }, { upsert: true });
+    const before = await this.model
+      .findOneAndUpdate(
+        { _id },
+        { $set: { ...fields, updatedAt: new Date() }, $setOnInsert: { activeTickets: 0 } },
+        { upsert: true, new: false },
+      )
+      .lean<AgentRecord>();
+    const after = await this.findById(_id);
+    if (!after) throw new Error(`agent ${_id} vanished right after its upsert`);
+    return { agent: after, created: before === null };
+  }
+
+  async setOnline(id: string, online: boolean): Promise<AgentRecord | null> {
+    return this.model
+      .findOneAndUpdate({ _id: id }, { $set: { online, updatedAt: new Date() } }, { new: true })
+      .lean<AgentRecord>();
+  }
+
+  /**
+   * Takes one slot of the agent's capacity, atomically: the filter admits the update only while
+   * the counter is below capacity, so concurrent claims by one agent can never overshoot.
+   */
+  async reserve(id: string): Promise<boolean> {
+    const reserved = await this.model
+      .findOneAndUpdate(
+        { _id: id, $expr: { $lt: [{ $ifNull: ['$activeTickets', 0] }, '$capacity'] } },
+        { $inc: { activeTickets: 1 }, $set: { activeTicketsChangedAt: new Date() } },
+        { new: true, projection: { _id: 1 } },
+      )
+      .lean();
+    return reserved !== null;
+  }
+
+  /** Gives a slot back (a claim found nothing, or a held ticket was resolved, released or taken back). */
+  async release(id: string): Promise<void> {
+    await this.model.updateOne(
+      { _id: id, activeTickets: { $gt: 0 } },
+      { $inc: { activeTickets: -1 }, $set: { activeTicketsChangedAt: new Date() } },
+    );
+  }
+
+  /**
+   * Corrects a counter that drifted (a process died between reserving a slot and claiming):
+   * only when it still shows `expected` and has not moved since `quietBefore`, so no claim is
+   * in flight.
+   */
+  async correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean> {
+    const result = await this.model.updateOne(
+      { _id: id, activeTickets: expected, activeTicketsChangedAt: { $lt: quietBefore } },
+      { $set: { activeTickets: actual, activeTicketsChangedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Online agents that have every one of `skills`. */
+  async onlineWithSkills(skills: readonly string[]): Promise<AgentLoad[]> {
+    const filter: Record<string, unknown> = { online: true };
+    if (skills.length > 0) filter.skills = { $all: skills };
+    const agents = await this.model.find(filter).lean<AgentRecord[]>();
+    return agents.map(toAgentLoad);
   }
 
   /** Upserts the agents of a seed file; returns their ids. */

@@ -1,69 +1,67 @@
 import {
-  ConflictError,
   complaintEvent,
   complaintModel,
-  NotFoundError,
+  type ComplaintEvent,
   type ComplaintRecord,
   type ComplaintStatus,
-  type TriageDecision,
+  type TicketState,
 } from '@triage/shared';
 import type { Connection } from 'mongoose';
-import { ticketTransitions, type TicketAction } from '../domain/ticket-lifecycle';
+import type { EventOrigin } from '../domain/ticket-desk';
+import { heldStatuses, leasedStatuses, openStatuses, type TicketPatch } from '../domain/ticket-lifecycle';
 
-/** What an agent sees of a ticket. */
-export interface TicketView {
-  id: string;
-  complaintId: string;
+function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknown>): ComplaintEvent {
+  return complaintEvent(type, {
+    actor: origin.actor,
+    ...(origin.requestId ? { requestId: origin.requestId } : {}),
+    ...(data ? { data } : {}),
+  });
+}
+
+/** The queue order: priority score, then earliest deadline, then arrival. */
+export const queueOrder = { 'ticket.priorityScore': -1, 'ticket.dueAt': 1, receivedAt: 1 } as const;
+
+export interface QueueStats {
+  depth: number;
+  active: number;
+  oldestReceivedAt: Date | null;
+  breached: number;
+  atRisk: number;
+}
+
+export interface ClaimRequest {
+  agentId: string;
+  queues: readonly string[];
+  now: Date;
+  leaseUntil: Date;
+  /** `claimed` when the agent pulled it, `assigned` when a push queue gave it. */
+  eventType: 'claimed' | 'assigned';
+  origin: EventOrigin;
+}
+
+/** The guard of a compare-and-set: the state the caller read and planned from. */
+export interface PatchGuard {
   status: ComplaintStatus;
-  queue: string;
-  category?: string;
-  severity?: string;
-  priority?: TriageDecision['priority'];
-  firstResponseDueAt?: Date;
-  resolutionDueAt?: Date;
-  tags: string[];
-  flags: string[];
-  agentId: string | null;
-  leaseExpiresAt: Date | null;
-  customer: ComplaintRecord['customer'];
-  channel: string;
-  subject?: string;
-  body: string;
-  receivedAt: Date;
+  generation: number;
+  agentId?: string | null;
 }
 
-export function toTicketView(complaint: ComplaintRecord): TicketView {
-  const decision = complaint.decision;
-  return {
-    id: complaint._id,
-    complaintId: complaint._id,
-    status: complaint.status,
-    queue: complaint.ticket?.queue ?? decision?.queue ?? '',
-    ...(decision
-      ? {
-          category: decision.category,
-          severity: decision.severity,
-          priority: decision.priority,
-          firstResponseDueAt: decision.firstResponseDueAt,
-          resolutionDueAt: decision.resolutionDueAt,
-        }
-      : {}),
-    tags: decision?.tags ?? [],
-    flags: decision?.flags ?? [],
-    agentId: complaint.ticket?.agentId ?? null,
-    leaseExpiresAt: complaint.ticket?.leaseExpiresAt ?? null,
-    customer: complaint.customer,
-    channel: complaint.channel,
-    ...(complaint.subject !== undefined ? { subject: complaint.subject } : {}),
-    body: complaint.body,
-    receivedAt: complaint.receivedAt,
-  };
+export interface SlaFiring {
+  phase: string;
+  key: string;
+  firedAt: Date;
+  events: ComplaintEvent[];
+  raisePriorityBy: number;
+  /** A move to another queue, with the ticket fields and clock fields it sets. */
+  move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
 }
 
-const ACTIVE: ComplaintStatus[] = ['claimed', 'in_progress', 'waiting_customer'];
-
+/**
+ * The complaint documents as tickets. Every state change is one update guarded by the state it
+ * expects, with its history event pushed in the same update (ADR 0002).
+ */
 export class TicketRepository {
-  private readonly model;
+  readonly model;
 
   constructor(connection: Connection) {
     this.model = complaintModel(connection);
@@ -74,157 +72,294 @@ export class TicketRepository {
     await this.model.createIndexes();
   }
 
-  /** Puts a triaged complaint into its queue; false when it was not waiting for that (already queued). */
-  async enqueueTriaged(
-    id: string,
-    requestId: string | undefined,
-  ): Promise<'queued' | 'not-triaged' | 'missing'> {
-    const complaint = await this.model
-      .findById(id, { status: 1, decision: 1 })
-      .lean<Pick<ComplaintRecord, 'status' | 'decision'>>();
-    if (!complaint) return 'missing';
-    if (complaint.status !== 'triaged' || !complaint.decision) return 'not-triaged';
-    const { decision } = complaint;
-    await this.model.updateOne(
-      { _id: id, status: 'triaged' },
-      {
-        $set: {
-          status: 'queued',
-          updatedAt: new Date(),
-          ticket: {
-            queue: decision.queue,
-            priorityScore: decision.priority.score,
-            dueAt: decision.firstResponseDueAt,
-            agentId: null,
-          },
-        },
-        $push: {
-          events: complaintEvent('queued', {
-            actor: 'router',
-            ...(requestId ? { requestId } : {}),
-            data: { queue: decision.queue, priorityScore: decision.priority.score },
-          }),
-        },
-      },
-    );
-    return 'queued';
+  async findById(id: string): Promise<ComplaintRecord | null> {
+    return this.model.findById(id).lean<ComplaintRecord>();
   }
 
-  async countActive(agentId: string): Promise<number> {
-    return this.model.countDocuments({ 'ticket.agentId': agentId, status: { $in: ACTIVE } });
+  /** Puts a triaged complaint into its queue; null when it was not waiting for that. */
+  async enqueueTriaged(
+    id: string,
+    ticket: TicketState,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, status: 'triaged' },
+        {
+          $set: { status: 'queued', updatedAt: new Date(), ticket },
+          $push: {
+            events: eventOf('queued', origin, {
+              queue: ticket.queue,
+              priorityScore: ticket.priorityScore,
+              dueAt: ticket.dueAt,
+            }),
+          },
+        },
+        { new: true },
+      )
+      .lean<ComplaintRecord>();
   }
 
   /**
    * Atomically takes the best queued ticket from `queues`: one findOneAndUpdate, so two
    * agents can never get the same ticket (see docs/adr/0002-atomic-claims.md).
    */
-  async claimNext(
-    agentId: string,
-    queues: string[],
-    leaseMs: number,
-    requestId: string | undefined,
-  ): Promise<TicketView | null> {
-    if (queues.length === 0) return null;
-    const now = new Date();
-    const claimed = await this.model
+  async claimNext(request: ClaimRequest): Promise<ComplaintRecord | null> {
+    if (request.queues.length === 0) return null;
+    return this.model
       .findOneAndUpdate(
-        { status: 'queued', 'ticket.queue': { $in: queues } },
+        { status: 'queued', 'ticket.queue': { $in: request.queues } },
         {
           $set: {
             status: 'claimed',
-            updatedAt: now,
-            'ticket.agentId': agentId,
-            'ticket.claimedAt': now,
-            'ticket.leaseExpiresAt': new Date(now.getTime() + leaseMs),
+            updatedAt: request.now,
+            'ticket.agentId': request.agentId,
+            'ticket.claimedAt': request.now,
+            'ticket.leaseExpiresAt': request.leaseUntil,
           },
-          $push: {
-            events: complaintEvent('claimed', {
-              actor: `agent:${agentId}`,
-              ...(requestId ? { requestId } : {}),
-            }),
-          },
+          $push: { events: eventOf(request.eventType, request.origin, { agentId: request.agentId }) },
         },
-        { sort: { 'ticket.priorityScore': -1, 'ticket.dueAt': 1, receivedAt: 1 }, new: true },
+        { sort: queueOrder, new: true },
       )
       .lean<ComplaintRecord>();
-    return claimed ? toTicketView(claimed) : null;
   }
 
-  /** Applies an agent action if the ticket is in a status it may leave from; 404 / 409 otherwise. */
-  async transition(
+  /** Stores a planned action if the ticket is still as the caller read it; null when it changed. */
+  async applyPatch(
     id: string,
-    action: TicketAction,
-    actor: { agentId?: string; label: string },
-    requestId: string | undefined,
-  ): Promise<TicketView> {
-    const rule = ticketTransitions[action];
-    const now = new Date();
-    const filter: Record<string, unknown> = { _id: id, status: { $in: rule.from } };
-    if (actor.agentId) filter['ticket.agentId'] = actor.agentId;
-    const set: Record<string, unknown> = { status: rule.to, updatedAt: now };
-    if (action === 'ack') set['ticket.acknowledgedAt'] = now;
-    if (action === 'resolve') set['ticket.resolvedAt'] = now;
-    if (action === 'release') {
-      set['ticket.agentId'] = null;
-      set['ticket.leaseExpiresAt'] = null;
-      set['ticket.claimedAt'] = null;
-    }
-    const updated = await this.model
+    guard: PatchGuard,
+    patch: TicketPatch,
+    origin: EventOrigin,
+    now: Date,
+  ): Promise<ComplaintRecord | null> {
+    const filter: Record<string, unknown> = {
+      _id: id,
+      status: guard.status,
+      'ticket.sla.generation': guard.generation,
+    };
+    if (guard.agentId !== undefined) filter['ticket.agentId'] = guard.agentId;
+    const $set: Record<string, unknown> = { status: patch.status, updatedAt: now };
+    for (const [key, value] of Object.entries(patch.ticket)) $set[`ticket.${key}`] = value;
+    for (const [key, value] of Object.entries(patch.sla)) $set[`ticket.sla.${key}`] = value;
+    const $push: Record<string, unknown> = { events: eventOf(patch.event.type, origin, patch.event.data) };
+    if (patch.addPause) $push['ticket.sla.pauses'] = patch.addPause;
+    return this.model.findOneAndUpdate(filter, { $set, $push }, { new: true }).lean<ComplaintRecord>();
+  }
+
+  /** Renews the lease of a ticket its agent holds (or any holder, for an admin). */
+  async heartbeat(
+    id: string,
+    agentId: string | undefined,
+    leaseUntil: Date,
+  ): Promise<ComplaintRecord | null> {
+    const filter: Record<string, unknown> = { _id: id, status: { $in: leasedStatuses } };
+    if (agentId !== undefined) filter['ticket.agentId'] = agentId;
+    return this.model
+      .findOneAndUpdate(filter, { $set: { 'ticket.leaseExpiresAt': leaseUntil } }, { new: true })
+      .lean<ComplaintRecord>();
+  }
+
+  /** Returns a ticket whose lease ran out to its queue; null when it was renewed or is no longer held. */
+  async expireLease(
+    id: string,
+    agentId: string,
+    now: Date,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null> {
+    return this.model
       .findOneAndUpdate(
-        filter,
         {
-          $set: set,
-          $push: {
-            events: complaintEvent(rule.event, { actor: actor.label, ...(requestId ? { requestId } : {}) }),
+          _id: id,
+          status: { $in: leasedStatuses },
+          'ticket.agentId': agentId,
+          'ticket.leaseExpiresAt': { $lte: now },
+        },
+        {
+          $set: {
+            status: 'queued',
+            updatedAt: now,
+            'ticket.agentId': null,
+            'ticket.claimedAt': null,
+            'ticket.leaseExpiresAt': null,
           },
+          $push: { events: eventOf('lease-expired', origin, { agentId }) },
         },
         { new: true },
       )
       .lean<ComplaintRecord>();
-    if (updated) return toTicketView(updated);
+  }
 
-    const current = await this.model
-      .findById(id, { status: 1, ticket: 1 })
-      .lean<Pick<ComplaintRecord, 'status' | 'ticket'>>();
-    if (!current) throw new NotFoundError(`No ticket with id ${id}.`);
-    if (actor.agentId && current.ticket?.agentId !== actor.agentId && rule.from.includes(current.status)) {
-      throw new ConflictError(`Ticket ${id} is held by another agent.`, {
-        extra: { status: current.status },
-      });
+  /** Hands an unstarted (claimed, not acknowledged) ticket back to its queue. */
+  async handBack(
+    id: string,
+    agentId: string,
+    now: Date,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, status: 'claimed', 'ticket.agentId': agentId },
+        {
+          $set: {
+            status: 'queued',
+            updatedAt: now,
+            'ticket.agentId': null,
+            'ticket.claimedAt': null,
+            'ticket.leaseExpiresAt': null,
+          },
+          $push: { events: eventOf('handed-back', origin, { agentId }) },
+        },
+        { new: true },
+      )
+      .lean<ComplaintRecord>();
+  }
+
+  /**
+   * Records that an SLA timer fired and applies its actions, in one update guarded by the clock
+   * generation, the phase, the status read and the step not having fired: a retried or
+   * duplicated timer job can never escalate twice.
+   */
+  async fireSlaStep(id: string, guard: PatchGuard, firing: SlaFiring): Promise<ComplaintRecord | null> {
+    const firedPath = `ticket.sla.fired.${firing.phase}.${firing.key}`;
+    const filter: Record<string, unknown> = {
+      _id: id,
+      status: guard.status,
+      'ticket.sla.generation': guard.generation,
+      'ticket.sla.phase': firing.phase,
+      [firedPath]: { $exists: false },
+    };
+    const $set: Record<string, unknown> = { [firedPath]: firing.firedAt, updatedAt: firing.firedAt };
+    if (firing.move) {
+      $set.status = 'queued';
+      for (const [key, value] of Object.entries(firing.move.ticket)) $set[`ticket.${key}`] = value;
+      for (const [key, value] of Object.entries(firing.move.sla)) $set[`ticket.sla.${key}`] = value;
     }
-    throw new ConflictError(
-      `Cannot ${action} a ticket that is ${current.status} (allowed from: ${rule.from.join(', ')}).`,
-      {
-        extra: { status: current.status, action },
-      },
+    const update: Record<string, unknown> = { $set, $push: { events: { $each: firing.events } } };
+    if (firing.raisePriorityBy !== 0) update.$inc = { 'ticket.priorityScore': firing.raisePriorityBy };
+    return this.model.findOneAndUpdate(filter, update, { new: true }).lean<ComplaintRecord>();
+  }
+
+  async appendEvent(
+    id: string,
+    type: string,
+    origin: EventOrigin,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $push: { events: eventOf(type, origin, data) } });
+  }
+
+  async countHeld(agentId: string): Promise<number> {
+    return this.model.countDocuments({ 'ticket.agentId': agentId, status: { $in: heldStatuses } });
+  }
+
+  /** Ids of the tickets an agent claimed but has not started. */
+  async claimedBy(agentId: string): Promise<string[]> {
+    const rows = await this.model
+      .find({ 'ticket.agentId': agentId, status: 'claimed' }, { _id: 1 })
+      .lean<Array<{ _id: string }>>();
+    return rows.map((row) => row._id);
+  }
+
+  /** Held tickets whose lease ran out more than a grace period ago (a lost lease timer). */
+  async overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>> {
+    const rows = await this.model
+      .find(
+        { status: { $in: leasedStatuses }, 'ticket.leaseExpiresAt': { $lt: before } },
+        { _id: 1, 'ticket.agentId': 1 },
+      )
+      .limit(limit)
+      .lean<Array<{ _id: string; ticket?: { agentId?: string | null } }>>();
+    return rows.flatMap((row) =>
+      row.ticket?.agentId ? [{ _id: row._id, agentId: row.ticket.agentId }] : [],
     );
   }
 
-  /** Depth, oldest waiting and claimed count per queue. */
-  async queueStats(): Promise<Map<string, { depth: number; oldestReceivedAt: Date | null; active: number }>> {
+  async queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]> {
+    if (queues.length === 0) return [];
+    const found = await this.model.distinct('ticket.queue', {
+      status: 'queued',
+      'ticket.queue': { $in: queues },
+    });
+    return found.map(String);
+  }
+
+  async listByAgent(
+    agentId: string,
+    statuses: readonly ComplaintStatus[],
+    limit: number,
+  ): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ 'ticket.agentId': agentId, status: { $in: statuses } })
+      .sort({ 'ticket.dueAt': 1 })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
+  }
+
+  async listByQueue(
+    queue: string,
+    statuses: readonly ComplaintStatus[],
+    limit: number,
+  ): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ 'ticket.queue': queue, status: { $in: statuses } })
+      .sort(queueOrder)
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
+  }
+
+  /** Per queue: waiting, held, oldest waiting, breached and at-risk (open, clock running) tickets. */
+  async queueStats(now: Date): Promise<Map<string, QueueStats>> {
+    const running = { $ne: ['$status', 'waiting_customer'] };
     const rows = await this.model.aggregate<{
       _id: { queue: string; status: string };
       count: number;
       oldest: Date;
+      breached: number;
+      atRisk: number;
     }>([
-      { $match: { status: { $in: ['queued', ...ACTIVE] } } },
+      { $match: { status: { $in: openStatuses } } },
       {
         $group: {
           _id: { queue: '$ticket.queue', status: '$status' },
           count: { $sum: 1 },
           oldest: { $min: '$receivedAt' },
+          breached: { $sum: { $cond: [{ $and: [running, { $lte: ['$ticket.dueAt', now] }] }, 1, 0] } },
+          atRisk: {
+            $sum: {
+              $cond: [
+                {
+                  $and: [
+                    running,
+                    { $gt: ['$ticket.warnAt', null] },
+                    { $lte: ['$ticket.warnAt', now] },
+                    { $gt: ['$ticket.dueAt', now] },
+                  ],
+                },
+                1,
+                0,
+              ],
+            },
+          },
         },
       },
     ]);
-    const stats = new Map<string, { depth: number; oldestReceivedAt: Date | null; active: number }>();
+    const stats = new Map<string, QueueStats>();
     for (const row of rows) {
-      const entry = stats.get(row._id.queue) ?? { depth: 0, oldestReceivedAt: null, active: 0 };
+      const entry = stats.get(row._id.queue) ?? {
+        depth: 0,
+        active: 0,
+        oldestReceivedAt: null,
+        breached: 0,
+        atRisk: 0,
+      };
       if (row._id.status === 'queued') {
         entry.depth += row.count;
         entry.oldestReceivedAt = row.oldest;
       } else {
         entry.active += row.count;
       }
+      entry.breached += row.breached;
+      entry.atRisk += row.atRisk;
       stats.set(row._id.queue, entry);
     }
     return stats;

@@ -1,6 +1,17 @@
-import { requireRole, type ApiKeyTable, type QueueDefinition } from '@triage/shared';
+import {
+  NotFoundError,
+  parseOrThrow,
+  requireRole,
+  type ApiKeyTable,
+  type QueueDefinition,
+} from '@triage/shared';
 import { Router } from 'express';
+import { z } from 'zod';
 import type { TicketRepository } from '../../data-access/ticket-repository';
+import { ticketListQuery } from './agents-router';
+import { toTicketView } from './ticket-view';
+
+const queueParams = z.object({ id: z.string().min(1).max(100) });
 
 export function queuesRouter(deps: {
   apiKeys: ApiKeyTable;
@@ -8,9 +19,13 @@ export function queuesRouter(deps: {
   queues: () => readonly QueueDefinition[];
 }): Router {
   const router = Router();
-  router.get('/v1/queues', requireRole(deps.apiKeys, 'agent', 'admin'), async (_req, res) => {
-    const stats = await deps.tickets.queueStats();
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+
+  router.get('/v1/queues', agentOrAdmin, async (_req, res) => {
+    const now = new Date();
+    const stats = await deps.tickets.queueStats(now);
     res.json({
+      at: now,
       queues: deps.queues().map((queue) => {
         const entry = stats.get(queue.id);
         return {
@@ -21,9 +36,22 @@ export function queuesRouter(deps: {
           depth: entry?.depth ?? 0,
           active: entry?.active ?? 0,
           oldestReceivedAt: entry?.oldestReceivedAt ?? null,
+          breached: entry?.breached ?? 0,
+          atRisk: entry?.atRisk ?? 0,
         };
       }),
     });
   });
+
+  router.get('/v1/queues/:id/tickets', agentOrAdmin, async (req, res) => {
+    const { id } = parseOrThrow(queueParams, req.params, 'path');
+    const queue = deps.queues().find((candidate) => candidate.id === id);
+    if (!queue) throw new NotFoundError(`No queue with id ${id}.`);
+    const query = parseOrThrow(ticketListQuery, req.query, 'query');
+    const tickets = await deps.tickets.listByQueue(id, query.status ?? ['queued'], query.limit);
+    const now = new Date();
+    res.json({ queue: id, tickets: tickets.map((ticket) => toTicketView(ticket, now)) });
+  });
+
   return router;
 }

@@ -1,80 +1,66 @@
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseOrThrow,
-  principalOf,
-  requireRole,
-  type ApiKeyTable,
-  type Principal,
-  type QueueDefinition,
-} from '@triage/shared';
+import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AgentRepository } from '../../data-access/agent-repository';
 import type { TicketRepository } from '../../data-access/ticket-repository';
-import { eligibleQueues, type TicketAction } from '../../domain/ticket-lifecycle';
+import type { TicketDesk } from '../../domain/ticket-desk';
+import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
+import { actorOf, ticketParams } from './access';
+import { toTicketView } from './ticket-view';
 
 export interface TicketsRouterDeps {
   apiKeys: ApiKeyTable;
+  desk: TicketDesk;
   tickets: TicketRepository;
-  agents: AgentRepository;
-  queues: () => readonly QueueDefinition[];
-  leaseMs: number;
 }
 
-const agentParams = z.object({ agentId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'an agent id') });
-const ticketParams = z.object({ id: z.uuid('must be a ticket id (UUID)') });
+const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+const transferBody = z
+  .object({ queue: z.string().min(1).max(100), reason: z.string().trim().min(1).max(2000).optional() })
+  .strict();
 
-/** Agents act for themselves; admins may act for anyone. */
-function assertActsFor(principal: Principal, agentId: string): void {
-  if (principal.role === 'admin') return;
-  if (principal.role === 'agent' && principal.subject === agentId) return;
-  throw new ForbiddenError(`This key may not act for agent ${agentId}.`);
-}
-
-function actorOf(principal: Principal): { agentId?: string; label: string } {
-  if (principal.role === 'agent' && principal.subject)
-    return { agentId: principal.subject, label: `agent:${principal.subject}` };
-  return { label: `${principal.role}:${principal.keyHint}` };
-}
-
+/** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
   const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
 
-  router.post('/v1/agents/:agentId/claim', agentOrAdmin, async (req, res) => {
-    const { agentId } = parseOrThrow(agentParams, req.params, 'path');
-    assertActsFor(principalOf(req), agentId);
-    const agent = await deps.agents.findById(agentId);
-    if (!agent) throw new NotFoundError(`No agent with id ${agentId}.`);
-    const active = await deps.tickets.countActive(agentId);
-    if (active >= agent.capacity) {
-      throw new ConflictError(
-        `Agent ${agentId} is at capacity (${active} of ${agent.capacity} tickets open).`,
-        {
-          extra: { active, capacity: agent.capacity },
-        },
-      );
-    }
-    const queues = eligibleQueues(deps.queues(), agent.skills);
-    const ticket = await deps.tickets.claimNext(agentId, queues, deps.leaseMs, req.id);
-    if (!ticket) {
-      res.status(204).end();
-      return;
-    }
-    res.json({ ticket });
+  router.get('/v1/tickets/:id', agentOrAdmin, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const complaint = await deps.tickets.findById(id);
+    if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
+    res.json({ ticket: toTicketView(complaint), events: complaint.events });
+  });
+
+  router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const actor = actorOf(principalOf(req));
+    const ticket = await deps.desk.heartbeat(
+      id,
+      actor.agentId !== undefined ? { agentId: actor.agentId } : {},
+    );
+    res.json({ ticket: toTicketView(ticket) });
   });
 
   const action = (name: TicketAction) =>
     router.post(`/v1/tickets/:id/${name}`, agentOrAdmin, async (req, res) => {
       const { id } = parseOrThrow(ticketParams, req.params, 'path');
-      const ticket = await deps.tickets.transition(id, name, actorOf(principalOf(req)), req.id);
-      res.json({ ticket });
+      const body: unknown = req.body ?? {};
+      const options =
+        name === 'transfer'
+          ? (() => {
+              const parsed = parseOrThrow(transferBody, body);
+              return { targetQueue: parsed.queue, ...(parsed.reason ? { reason: parsed.reason } : {}) };
+            })()
+          : (() => {
+              const parsed = parseOrThrow(reasonBody, body);
+              return parsed.reason ? { reason: parsed.reason } : {};
+            })();
+      const ticket = await deps.desk.act(id, name, actorOf(principalOf(req)), {
+        ...options,
+        requestId: req.id,
+      });
+      res.json({ ticket: toTicketView(ticket) });
     });
-  action('ack');
-  action('resolve');
-  action('release');
+  for (const name of ticketActions) action(name);
 
   return router;
 }

@@ -1,0 +1,141 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { SlaTimer } from '../domain/sla-clock';
+import type { NotifyRequest, TimerPort } from '../domain/ticket-desk';
+
+/** The router's own queues (internal to the router; the other services never see them). */
+export const routerQueueNames = {
+  /** SLA warnings, breaches and ladder steps: one delayed job per timer. */
+  sla: 'sla',
+  /** Lease expiries: one delayed job per lease. */
+  lease: 'lease',
+  /** Outgoing, signed webhooks of notify actions, retried with exponential backoff. */
+  notify: 'notify',
+  /** The periodic safety-net sweep. */
+  maintenance: 'router-maintenance',
+} as const;
+
+export const slaTimerJobSchema = z.object({
+  complaintId: z.string().min(1),
+  generation: z.number().int().positive(),
+  phase: z.enum(['first-response', 'resolution']),
+  key: z.string().min(1),
+  dueAt: z.iso.datetime(),
+});
+export type SlaTimerJob = z.output<typeof slaTimerJobSchema>;
+
+export const leaseJobSchema = z.object({
+  complaintId: z.string().min(1),
+  agentId: z.string().min(1),
+  leaseExpiresAt: z.iso.datetime(),
+});
+export type LeaseJob = z.output<typeof leaseJobSchema>;
+
+export const notifyJobSchema = z.object({
+  complaintId: z.string().min(1),
+  url: z.url(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type NotifyJob = z.output<typeof notifyJobSchema>;
+
+/**
+ * Deterministic job ids (BullMQ forbids ':' in custom ids). Adding a timer twice is a no-op, and
+ * a timer of an older clock generation has another id, so it can be removed or simply ignored.
+ */
+export const routerJobIds = {
+  sla: (complaintId: string, generation: number, phase: string, key: string) =>
+    `sla-${complaintId}-${generation}-${phase}-${key}`,
+  lease: (complaintId: string, agentId: string, until: Date) =>
+    `lease-${complaintId}-${agentId}-${until.getTime()}`,
+};
+
+const timerJobOptions: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 250 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface NotifyOptions {
+  attempts: number;
+  backoffMs: number;
+}
+
+/** The producer side of the router's timer queues. */
+export class RouterTimers implements TimerPort {
+  readonly sla: Queue<SlaTimerJob>;
+  readonly lease: Queue<LeaseJob>;
+  readonly notifications: Queue<NotifyJob>;
+
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly notifyOptions: NotifyOptions,
+  ) {
+    this.sla = new Queue<SlaTimerJob>(routerQueueNames.sla, { connection, prefix });
+    this.lease = new Queue<LeaseJob>(routerQueueNames.lease, { connection, prefix });
+    this.notifications = new Queue<NotifyJob>(routerQueueNames.notify, { connection, prefix });
+  }
+
+  async scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
+    if (timers.length === 0) return;
+    const now = Date.now();
+    await this.sla.addBulk(
+      timers.map((timer) => ({
+        name: `sla-${timer.kind}`,
+        data: {
+          complaintId,
+          generation,
+          phase: timer.phase,
+          key: timer.key,
+          dueAt: timer.dueAt.toISOString(),
+        },
+        opts: {
+          ...timerJobOptions,
+          jobId: routerJobIds.sla(complaintId, generation, timer.phase, timer.key),
+          delay: Math.max(0, timer.dueAt.getTime() - now),
+        },
+      })),
+    );
+  }
+
+  async cancelSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
+    // A job that is running right now cannot be removed; it is a no-op for the old generation.
+    await Promise.all(
+      timers.map((timer) =>
+        this.sla.remove(routerJobIds.sla(complaintId, generation, timer.phase, timer.key)).catch(() => 0),
+      ),
+    );
+  }
+
+  async watchLease(complaintId: string, agentId: string, until: Date): Promise<void> {
+    await this.lease.add(
+      'lease-expiry',
+      { complaintId, agentId, leaseExpiresAt: until.toISOString() },
+      {
+        ...timerJobOptions,
+        jobId: routerJobIds.lease(complaintId, agentId, until),
+        delay: Math.max(0, until.getTime() - Date.now()),
+      },
+    );
+  }
+
+  async notify(request: NotifyRequest): Promise<void> {
+    await this.notifications.add(
+      'notify',
+      { complaintId: request.complaintId, url: request.url, payload: request.payload },
+      {
+        jobId: request.id,
+        attempts: this.notifyOptions.attempts,
+        backoff: { type: 'exponential', delay: this.notifyOptions.backoffMs },
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.sla.close(), this.lease.close(), this.notifications.close()]);
+  }
+}

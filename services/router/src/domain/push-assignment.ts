@@ -1,0 +1,35 @@
+import type { QueueDefinition } from '@triage/shared';
+
+/** What push assignment needs to know of an agent. */
+export interface AgentLoad {
+  id: string;
+  skills: readonly string[];
+  capacity: number;
+  activeTickets: number;
+  online: boolean;
+}
+
+/**
+ * The agents a push queue may assign to, best first: online, with every skill the queue needs
+ * and spare capacity; the least loaded first (fewest open tickets, then most spare capacity,
+ * then id so the order is stable). The caller still reserves capacity atomically, so a stale
+ * load figure can only cost a retry, never an agent over capacity.
+ */
+export function pushCandidates(
+  agents: readonly AgentLoad[],
+  queue: Pick<QueueDefinition, 'skills'>,
+): AgentLoad[] {
+  return agents
+    .filter(
+      (agent) =>
+        agent.online &&
+        agent.activeTickets < agent.capacity &&
+        queue.skills.every((skill) => agent.skills.includes(skill)),
+    )
+    .sort(
+      (a, b) =>
+        a.activeTickets - b.activeTickets ||
+        b.capacity - b.activeTickets - (a.capacity - a.activeTickets) ||
+        a.id.localeCompare(b.id),
+    );
+}

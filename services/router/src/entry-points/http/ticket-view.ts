@@ -1,0 +1,95 @@
+import type { ComplaintRecord, ComplaintStatus, TriageDecision } from '@triage/shared';
+
+/** What an agent sees of a ticket. */
+export interface TicketView {
+  id: string;
+  complaintId: string;
+  status: ComplaintStatus;
+  queue: string;
+  category?: string;
+  severity?: string;
+  /** The triage decision's score and its parts. */
+  priority?: TriageDecision['priority'];
+  /** The live score the queue is ordered by (the decision's, plus escalation raises). */
+  priorityScore: number | null;
+  firstResponseDueAt?: Date;
+  resolutionDueAt?: Date;
+  sla: {
+    phase: string;
+    /** The current phase's deadline, paused time included. */
+    dueAt: Date | null;
+    warnAt: Date | null;
+    breached: boolean;
+    paused: boolean;
+    pausedMs: number;
+    fired: Record<string, Record<string, Date>>;
+  } | null;
+  tags: string[];
+  flags: string[];
+  agentId: string | null;
+  claimedAt: Date | null;
+  leaseExpiresAt: Date | null;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  transferCount: number;
+  reopenCount: number;
+  customer: ComplaintRecord['customer'];
+  channel: string;
+  subject?: string;
+  body: string;
+  receivedAt: Date;
+}
+
+export function toTicketView(complaint: ComplaintRecord, now = new Date()): TicketView {
+  const decision = complaint.decision;
+  const ticket = complaint.ticket;
+  const sla = ticket?.sla;
+  const running = complaint.status !== 'waiting_customer' && !sla?.pausedAt;
+  return {
+    id: complaint._id,
+    complaintId: complaint._id,
+    status: complaint.status,
+    queue: ticket?.queue ?? decision?.queue ?? '',
+    ...(decision
+      ? {
+          category: decision.category,
+          severity: decision.severity,
+          priority: decision.priority,
+          firstResponseDueAt: decision.firstResponseDueAt,
+          resolutionDueAt: decision.resolutionDueAt,
+        }
+      : {}),
+    priorityScore: ticket?.priorityScore ?? null,
+    sla: sla
+      ? {
+          phase: sla.phase,
+          dueAt: ticket?.dueAt ?? null,
+          warnAt: ticket?.warnAt ?? null,
+          breached:
+            running &&
+            ['queued', 'claimed', 'in_progress'].includes(complaint.status) &&
+            !!ticket?.dueAt &&
+            ticket.dueAt.getTime() <= now.getTime(),
+          paused: !!sla.pausedAt,
+          pausedMs: sla.pausedMs,
+          fired: sla.fired ?? {},
+        }
+      : null,
+    tags: decision?.tags ?? [],
+    flags: decision?.flags ?? [],
+    agentId: ticket?.agentId ?? null,
+    claimedAt: ticket?.claimedAt ?? null,
+    leaseExpiresAt: ticket?.leaseExpiresAt ?? null,
+    acknowledgedAt: ticket?.acknowledgedAt ?? null,
+    resolvedAt: ticket?.resolvedAt ?? null,
+    closedAt: ticket?.closedAt ?? null,
+    transferCount: ticket?.transferCount ?? 0,
+    reopenCount: ticket?.reopenCount ?? 0,
+    customer: complaint.customer,
+    channel: complaint.channel,
+    ...(complaint.subject !== undefined ? { subject: complaint.subject } : {}),
+    body: complaint.body,
+    receivedAt: complaint.receivedAt,
+  };
+}
