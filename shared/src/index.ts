@@ -1,6 +1,7 @@
 /**
  * @triage/shared — the only door services use into shared code.
  */
+import './http/zod-openapi-setup';
 export * from './errors';
 export * from './config';
 export * from './logger';

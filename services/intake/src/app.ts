@@ -3,6 +3,7 @@ import {
   createBaseApp,
   jsonBody,
   notFoundHandler,
+  openApiRouter,
   problemHandler,
   type ApiKeyTable,
   type Logger,
@@ -15,6 +16,7 @@ import type { WebhookSecrets } from './config';
 import type { ComplaintRepository } from './data-access/complaint-repository';
 import type { TriageQueue } from './domain/submit-complaint';
 import { complaintsRouter } from './entry-points/http/complaints-router';
+import { intakeOpenApi } from './entry-points/http/openapi';
 import { redisRateLimit } from './entry-points/http/rate-limit';
 import { webhooksRouter } from './entry-points/http/webhooks-router';
 
@@ -52,6 +54,7 @@ function apiKeyId(req: Request): string {
 export function createApp(deps: IntakeAppDeps): Express {
   const { rateLimits, logger } = deps;
   const app = createBaseApp('intake', logger, deps.probes);
+  app.use(openApiRouter('intake', '0.1.0', intakeOpenApi()));
   // Webhooks read their body raw (the signature covers the exact bytes), so they come before jsonBody.
   app.use(
     webhooksRouter({

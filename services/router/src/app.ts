@@ -1,19 +1,30 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
 import {
   createBaseApp,
   jsonBody,
   notFoundHandler,
+  openApiRouter,
   problemHandler,
+  requireRoleForBrowser,
+  type ServiceMetrics,
   type ApiKeyTable,
   type Logger,
   type QueueDefinition,
   type ReadinessProbe,
 } from '@triage/shared';
+import type { Queue } from 'bullmq';
 import type { Express } from 'express';
+import { dashboardPage } from './dashboard/dashboard-page';
+import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
 import type { TicketRepository } from './data-access/ticket-repository';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
+import { routerOpenApi } from './entry-points/http/openapi';
 import { queuesRouter } from './entry-points/http/queues-router';
+import { reportsRouter } from './entry-points/http/reports-router';
 import { ticketsRouter } from './entry-points/http/tickets-router';
 
 export interface RouterAppDeps {
@@ -24,11 +35,29 @@ export interface RouterAppDeps {
   agents: AgentRepository;
   queues: () => readonly QueueDefinition[];
   probes: ReadinessProbe[];
+  reports: ReportRepository;
+  metrics: ServiceMetrics;
+  /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
+  boardQueues: Queue[];
+}
+
+/** bull-board for admins (a browser page: HTTP Basic with the admin key as password also works). */
+function queueBoard(deps: RouterAppDeps) {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/admin/queues');
+  createBullBoard({ queues: deps.boardQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  return serverAdapter.getRouter();
 }
 
 export function createApp(deps: RouterAppDeps): Express {
-  const app = createBaseApp('router', deps.logger, deps.probes);
+  const app = createBaseApp('router', deps.logger, deps.probes, { metrics: deps.metrics });
+  app.use(openApiRouter('router', '0.1.0', routerOpenApi()));
+  app.get('/dashboard', (_req, res) => {
+    res.type('html').send(dashboardPage);
+  });
+  app.use('/admin/queues', requireRoleForBrowser(deps.apiKeys, 'admin'), queueBoard(deps));
   app.use(jsonBody('64kb'));
+  app.use(reportsRouter(deps));
   app.use(agentsRouter(deps));
   app.use(ticketsRouter(deps));
   app.use(queuesRouter(deps));

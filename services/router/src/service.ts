@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   closeRedis,
+  createServiceMetrics,
+  observeQueueDepths,
+  observeWorker,
   closeServer,
   connectMongo,
   createLogger,
@@ -17,6 +20,7 @@ import {
   type RouteJob,
 } from '@triage/shared';
 import { Queue, Worker } from 'bullmq';
+import { Counter } from 'prom-client';
 import { createApp } from './app';
 import type { RouterConfig } from './config';
 import { AgentRepository } from './data-access/agent-repository';
@@ -27,6 +31,7 @@ import {
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
+import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { WebhookSender } from './data-access/webhook-sender';
 import { TicketDesk } from './domain/ticket-desk';
@@ -65,6 +70,13 @@ export async function startRouter(
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
   const producerRedis = createRedis(config.REDIS_URL, 'producer', logger, 'router-producer');
+  const metrics = createServiceMetrics('router');
+  const slaEvents = new Counter({
+    name: 'triage_sla_events_total',
+    help: 'SLA ladder steps fired: warning, breach, escalation (later steps), by phase.',
+    labelNames: ['kind', 'phase'],
+    registers: [metrics.registry],
+  });
   const tickets = new TicketRepository(mongo);
   await tickets.ensureIndexes();
   const agents = new AgentRepository(mongo);
@@ -104,6 +116,7 @@ export async function startRouter(
       ),
     );
     workers.push(worker);
+    observeWorker(metrics, label, worker);
     return worker;
   };
   const routeWorker = watch(
@@ -163,7 +176,30 @@ export async function startRouter(
     );
   }
 
+  slaWorker.on('completed', (job, outcome) => {
+    if (outcome !== 'fired') return;
+    const kind = job.data.key === 'warning' ? 'warning' : job.data.key === 'breach' ? 'breach' : 'escalation';
+    slaEvents.inc({ kind, phase: job.data.phase });
+  });
+  // Queues shown on bull-board and measured for /metrics: the whole pipeline.
+  const pipelineQueues = [queueNames.triage, queueNames.route].map(
+    (name) => new Queue(name, { connection: producerRedis, prefix: config.QUEUE_PREFIX }),
+  );
+  for (const queue of pipelineQueues)
+    queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  const boardQueues = [
+    ...pipelineQueues,
+    timers.sla,
+    timers.lease,
+    timers.notifications,
+    ...(maintenance ? [maintenance] : []),
+  ];
+  observeQueueDepths(metrics, boardQueues);
+
   const app = createApp({
+    metrics,
+    boardQueues,
+    reports: new ReportRepository(mongo),
     logger,
     apiKeys: config.API_KEYS,
     desk,
@@ -195,6 +231,7 @@ export async function startRouter(
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
+      await Promise.all(pipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);

@@ -25,7 +25,7 @@ export interface AgentsRouterDeps {
 }
 
 const skill = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'lower-case letters, digits, ., - and _');
-const agentBody = z
+export const agentBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     skills: z.array(skill).max(50),
@@ -33,7 +33,7 @@ const agentBody = z
     online: z.boolean().default(true),
   })
   .strict();
-const presenceBody = z.object({ online: z.boolean() }).strict();
+export const presenceBody = z.object({ online: z.boolean() }).strict();
 
 const statusList = z
   .string()

@@ -13,8 +13,8 @@ export interface TicketsRouterDeps {
   tickets: TicketRepository;
 }
 
-const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
-const transferBody = z
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+export const transferBody = z
   .object({ queue: z.string().min(1).max(100), reason: z.string().trim().min(1).max(2000).optional() })
   .strict();
 

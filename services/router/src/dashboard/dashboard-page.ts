@@ -1,0 +1,154 @@
+/**
+ * The supervisor dashboard: one self-contained page (no build step, no CDN), served by the
+ * router at GET /dashboard. It reads the admin API with a key the supervisor pastes once
+ * (kept in this browser's localStorage, or passed as ?key=), and refreshes every 5 s.
+ */
+export const dashboardPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>triage — supervisor dashboard</title>
+<style>
+  :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#6b7385; --ok:#1f8a4c; --warn:#c77c02; --bad:#c62828; --bar:#3f6fd8; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans SC", sans-serif; background:var(--bg); color:var(--ink); }
+  header { display:flex; align-items:center; gap:16px; padding:12px 20px; background:#1d2330; color:#fff; }
+  header h1 { font-size:18px; margin:0; }
+  header .meta { margin-left:auto; font-size:12px; color:#c9cedb; }
+  main { display:grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap:16px; padding:16px 20px; }
+  section { background:var(--card); border-radius:8px; padding:12px 16px; box-shadow:0 1px 2px rgba(0,0,0,.08); }
+  section h2 { font-size:15px; margin:0 0 8px; }
+  table { width:100%; border-collapse:collapse; }
+  th, td { text-align:left; padding:4px 6px; border-bottom:1px solid #eceef2; font-variant-numeric: tabular-nums; }
+  th { color:var(--muted); font-weight:600; font-size:12px; }
+  .kpis { display:grid; grid-template-columns: repeat(3, 1fr); gap:8px; }
+  .kpi { background:var(--bg); border-radius:6px; padding:8px; }
+  .kpi .v { font-size:22px; font-weight:700; }
+  .kpi .l { color:var(--muted); font-size:12px; }
+  .ok { color:var(--ok); } .warn { color:var(--warn); } .bad { color:var(--bad); }
+  .bar { fill:var(--bar); } .axis { fill:var(--muted); font-size:11px; }
+  #login { max-width:420px; margin:80px auto; background:var(--card); padding:24px; border-radius:8px; }
+  #login input { width:100%; padding:8px; margin:8px 0; }
+  .hidden { display:none; }
+  .error { color:var(--bad); }
+</style>
+</head>
+<body>
+<header><h1>triage · supervisor dashboard</h1><span class="meta" id="status">loading…</span></header>
+<div id="login" class="hidden">
+  <h2>Admin API key</h2>
+  <p>Paste an admin key (API_KEYS role admin). It stays in this browser only.</p>
+  <input id="key" type="password" autocomplete="off" placeholder="demo-admin-key">
+  <button id="save">Open dashboard</button>
+  <p class="error" id="loginError"></p>
+</div>
+<main id="board" class="hidden">
+  <section><h2>Service levels (last 7 days)</h2><div class="kpis" id="kpis"></div></section>
+  <section><h2>Queues</h2>
+    <table><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
+  </section>
+  <section><h2>Queue depth</h2><svg id="depthChart" width="100%" height="180" role="img" aria-label="waiting tickets per queue"></svg></section>
+  <section><h2>SLA countdown — next deadlines</h2>
+    <table><thead><tr><th>Ticket</th><th>Queue</th><th>Severity</th><th>Due in</th></tr></thead><tbody id="countdowns"></tbody></table>
+  </section>
+  <section><h2>Recent escalations</h2>
+    <table><thead><tr><th>When</th><th>Ticket</th><th>What</th></tr></thead><tbody id="escalations"></tbody></table>
+  </section>
+  <section><h2>Agents</h2>
+    <table><thead><tr><th>#</th><th>Agent</th><th>Resolved</th><th>1st response SLA</th><th>Resolution SLA</th><th>Median resolution</th></tr></thead><tbody id="agents"></tbody></table>
+  </section>
+  <section><h2>By severity</h2><svg id="severityChart" width="100%" height="160" role="img" aria-label="complaints per severity"></svg></section>
+</main>
+<script>
+(function () {
+  var params = new URLSearchParams(location.search);
+  if (params.get('key')) { localStorage.setItem('triageAdminKey', params.get('key')); history.replaceState(null, '', location.pathname); }
+  var key = localStorage.getItem('triageAdminKey');
+  var countdownTickets = [];
+  function el(id) { return document.getElementById(id); }
+  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&':'&amp;', '<':'&lt;', '>':'&gt;', '"':'&quot;', "'":'&#39;' }[c]; }); }
+  function pct(v) { return v == null ? '—' : v.toFixed(1) + ' %'; }
+  function mins(v) { if (v == null) return '—'; if (v < 60) return v.toFixed(0) + ' min'; if (v < 1440) return (v / 60).toFixed(1) + ' h'; return (v / 1440).toFixed(1) + ' d'; }
+  function cls(v) { return v == null ? '' : v >= 95 ? 'ok' : v >= 80 ? 'warn' : 'bad'; }
+  function ago(iso) { if (!iso) return '—'; return mins((Date.now() - new Date(iso).getTime()) / 60000); }
+  function dueIn(iso) {
+    var ms = new Date(iso).getTime() - Date.now();
+    var sign = ms < 0 ? '-' : ''; ms = Math.abs(ms);
+    var h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
+    return sign + (h ? h + 'h ' : '') + m + 'm ' + s + 's';
+  }
+  function api(path) {
+    return fetch(path, { headers: { Authorization: 'Bearer ' + key } }).then(function (r) {
+      if (r.status === 401 || r.status === 403) { throw Object.assign(new Error('The key was refused (' + r.status + ').'), { auth: true }); }
+      if (!r.ok) throw new Error(path + ' answered ' + r.status);
+      return r.json();
+    });
+  }
+  function bars(svg, rows) {
+    var width = svg.clientWidth || 400, height = Number(svg.getAttribute('height')), max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
+    var w = width / Math.max(rows.length, 1);
+    svg.innerHTML = rows.map(function (r, i) {
+      var h = (height - 36) * r.value / max;
+      return '<rect class="bar" x="' + (i * w + 6) + '" y="' + (height - 22 - h) + '" width="' + Math.max(w - 12, 2) + '" height="' + h + '"><title>' + esc(r.label) + ': ' + r.value + '</title></rect>' +
+        '<text class="axis" x="' + (i * w + w / 2) + '" y="' + (height - 6) + '" text-anchor="middle">' + esc(r.label) + '</text>' +
+        '<text class="axis" data-value="' + esc(r.label) + '" x="' + (i * w + w / 2) + '" y="' + (height - 26 - h) + '" text-anchor="middle">' + r.value + '</text>';
+    }).join('');
+  }
+  function renderCountdowns() {
+    el('countdowns').innerHTML = countdownTickets.map(function (t) {
+      var late = new Date(t.dueAt).getTime() < Date.now();
+      return '<tr><td>' + esc(t.id.slice(0, 8)) + '</td><td>' + esc(t.queue) + '</td><td>' + esc(t.severity) + '</td><td class="' + (late ? 'bad' : '') + '">' + dueIn(t.dueAt) + '</td></tr>';
+    }).join('') || '<tr><td colspan="4">nothing waiting</td></tr>';
+  }
+  function refresh() {
+    var to = new Date(), from = new Date(to.getTime() - 7 * 86400000);
+    return Promise.all([
+      api('/v1/queues'),
+      api('/v1/reports?from=' + from.toISOString() + '&to=' + to.toISOString()),
+      api('/v1/reports/escalations?limit=15'),
+      api('/v1/reports/deadlines?limit=12'),
+    ]).then(function (all) {
+      var queues = all[0].queues, report = all[1], escalations = all[2].escalations, deadlines = all[3].tickets;
+      var t = report.totals;
+      el('kpis').innerHTML = [
+        ['received', t.received, ''], ['open backlog', t.backlog, ''], ['resolved', t.resolved, ''],
+        ['1st response SLA', pct(t.firstResponse.attainmentPct), cls(t.firstResponse.attainmentPct)],
+        ['resolution SLA', pct(t.resolution.attainmentPct), cls(t.resolution.attainmentPct)],
+        ['median 1st response', mins(t.firstResponse.p50Minutes), ''],
+        ['escalation rate', pct(t.escalationRatePct), ''], ['transfer rate', pct(t.transferRatePct), ''], ['reopen rate', pct(t.reopenRatePct), ''],
+      ].map(function (k) { return '<div class="kpi" data-kpi="' + esc(k[0]) + '"><div class="v ' + k[2] + '">' + esc(k[1]) + '</div><div class="l">' + esc(k[0]) + '</div></div>'; }).join('');
+      el('queues').innerHTML = queues.map(function (q) {
+        return '<tr data-queue="' + esc(q.id) + '"><td>' + esc(q.name) + '</td><td class="depth">' + q.depth + '</td><td>' + q.active + '</td><td class="' + (q.atRisk ? 'warn' : '') + '">' + (q.atRisk == null ? 0 : q.atRisk) + '</td><td class="' + (q.breached ? 'bad' : '') + '">' + (q.breached == null ? 0 : q.breached) + '</td><td>' + ago(q.oldestReceivedAt) + '</td></tr>';
+      }).join('');
+      bars(el('depthChart'), queues.map(function (q) { return { label: q.id, value: q.depth }; }));
+      bars(el('severityChart'), report.bySeverity.map(function (s) { return { label: s.id, value: s.received }; }));
+      el('escalations').innerHTML = escalations.map(function (e) {
+        return '<tr><td>' + new Date(e.at).toLocaleTimeString() + '</td><td>' + esc(e.complaintId.slice(0, 8)) + '</td><td>' + esc(e.type) + (e.detail ? ' · ' + esc(e.detail) : '') + '</td></tr>';
+      }).join('') || '<tr><td colspan="3">none</td></tr>';
+      el('agents').innerHTML = report.byAgent.map(function (a, i) {
+        return '<tr><td>' + (i + 1) + '</td><td>' + esc(a.name || a.id) + '</td><td>' + a.resolved + '</td><td class="' + cls(a.firstResponse.attainmentPct) + '">' + pct(a.firstResponse.attainmentPct) + '</td><td class="' + cls(a.resolution.attainmentPct) + '">' + pct(a.resolution.attainmentPct) + '</td><td>' + mins(a.resolution.p50Minutes) + '</td></tr>';
+      }).join('') || '<tr><td colspan="6">no agent activity yet</td></tr>';
+      countdownTickets = deadlines;
+      renderCountdowns();
+      el('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · refreshes every 5 s';
+    });
+  }
+  function start() {
+    el('login').classList.add('hidden');
+    el('board').classList.remove('hidden');
+    refresh().catch(fail);
+    setInterval(function () { refresh().catch(fail); }, 5000);
+    setInterval(renderCountdowns, 1000);
+  }
+  function fail(error) {
+    if (error.auth) { localStorage.removeItem('triageAdminKey'); location.reload(); return; }
+    el('status').textContent = 'refresh failed: ' + error.message;
+  }
+  el('save').onclick = function () { key = el('key').value.trim(); if (!key) return; localStorage.setItem('triageAdminKey', key); start(); };
+  if (key) start(); else { el('login').classList.remove('hidden'); el('status').textContent = 'sign in'; }
+})();
+</script>
+</body>
+</html>
+`;

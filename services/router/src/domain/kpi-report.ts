@@ -1,0 +1,309 @@
+import type { ComplaintEvent } from '@triage/shared';
+
+/** The fields of a complaint a KPI report reads (a projection of the stored document). */
+export interface ReportComplaint {
+  _id: string;
+  status: string;
+  receivedAt: Date;
+  product?: string;
+  customer: { id: string };
+  decision?: {
+    severity: string;
+    queue: string;
+    tags: string[];
+    firstResponseDueAt: Date;
+    resolutionDueAt: Date;
+  };
+  ticket?: {
+    queue?: string;
+    agentId?: string | null;
+    acknowledgedAt?: Date | null;
+    resolvedAt?: Date | null;
+    sla?: { firstResponseDueAt: Date; resolutionDueAt: Date; pausedMs: number };
+  };
+  events: ComplaintEvent[];
+}
+
+export interface SlaKpi {
+  /** Tickets whose outcome is known: met, or breached (late, or still open past the deadline). */
+  measured: number;
+  met: number;
+  breached: number;
+  attainmentPct: number | null;
+  p50Minutes: number | null;
+  p90Minutes: number | null;
+}
+
+export interface GroupKpis {
+  id: string;
+  name?: string;
+  received: number;
+  resolved: number;
+  backlog: number;
+  firstResponse: SlaKpi;
+  resolution: SlaKpi;
+  escalationRatePct: number | null;
+  transferRatePct: number | null;
+  reopenRatePct: number | null;
+}
+
+export interface KpiReport {
+  range: { from: Date; to: Date };
+  generatedAt: Date;
+  totals: GroupKpis & { repeatComplainantRatePct: number | null };
+  byQueue: GroupKpis[];
+  byAgent: Array<GroupKpis & { rank: number }>;
+  bySeverity: GroupKpis[];
+  complaintsPerProduct: Array<{ product: string; count: number }>;
+  complaintsPerCustomer: Array<{ customerId: string; count: number }>;
+}
+
+const OPEN = new Set([
+  'received',
+  'enqueued',
+  'triaged',
+  'queued',
+  'claimed',
+  'in_progress',
+  'waiting_customer',
+]);
+const MINUTE = 60_000;
+
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return round(sorted[index] as number);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function rate(part: number, whole: number): number | null {
+  return whole === 0 ? null : round((100 * part) / whole);
+}
+
+function pausedMs(complaint: ReportComplaint): number {
+  return complaint.ticket?.sla?.pausedMs ?? 0;
+}
+
+interface Outcome {
+  firstResponse: { met: boolean | null; minutes: number | null };
+  resolution: { met: boolean | null; minutes: number | null };
+  escalated: boolean;
+  transferred: boolean;
+  reopened: boolean;
+  resolved: boolean;
+  open: boolean;
+  agentId: string | null;
+}
+
+/**
+ * One complaint's SLA outcome at `now`. First response is the agent's ack; resolution time
+ * excludes time waiting for the customer (paused). A ticket still open past its deadline
+ * counts as breached; one still inside its deadline is not measured yet.
+ */
+export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
+  const received = complaint.receivedAt.getTime();
+  const paused = pausedMs(complaint);
+  const firstDue = (
+    complaint.ticket?.sla?.firstResponseDueAt ?? complaint.decision?.firstResponseDueAt
+  )?.getTime();
+  const resolutionDueBase = (
+    complaint.ticket?.sla?.resolutionDueAt ?? complaint.decision?.resolutionDueAt
+  )?.getTime();
+  const resolutionDue = resolutionDueBase === undefined ? undefined : resolutionDueBase + paused;
+  const ack =
+    complaint.ticket?.acknowledgedAt?.getTime() ??
+    complaint.events.find((e) => e.type === 'acknowledged')?.at.getTime();
+  const resolvedEvent = [...complaint.events].reverse().find((e) => e.type === 'resolved');
+  const resolvedAt = complaint.ticket?.resolvedAt?.getTime() ?? resolvedEvent?.at.getTime();
+  const resolved = complaint.status === 'resolved' || complaint.status === 'closed';
+
+  const judge = (doneAt: number | undefined, due: number | undefined, elapsed: (done: number) => number) => {
+    if (due === undefined) return { met: null, minutes: null };
+    if (doneAt !== undefined) return { met: doneAt <= due, minutes: round(elapsed(doneAt) / MINUTE) };
+    return { met: now.getTime() > due ? false : null, minutes: null };
+  };
+  const resolvedBy = resolvedEvent?.actor?.startsWith('agent:')
+    ? resolvedEvent.actor.slice('agent:'.length)
+    : null;
+  return {
+    firstResponse: judge(ack, firstDue, (done) => done - received),
+    resolution: judge(resolved ? resolvedAt : undefined, resolutionDue, (done) => done - received - paused),
+    escalated: complaint.events.some((e) => e.type === 'sla.escalated'),
+    transferred: complaint.events.some((e) => e.type === 'transferred'),
+    reopened: complaint.events.some((e) => e.type === 'reopened'),
+    resolved,
+    open: OPEN.has(complaint.status),
+    agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
+  };
+}
+
+function slaKpi(results: Array<{ met: boolean | null; minutes: number | null }>): SlaKpi {
+  const judged = results.filter((r) => r.met !== null);
+  const met = judged.filter((r) => r.met).length;
+  const minutes = results.flatMap((r) => (r.minutes === null ? [] : [r.minutes])).sort((a, b) => a - b);
+  return {
+    measured: judged.length,
+    met,
+    breached: judged.length - met,
+    attainmentPct: rate(met, judged.length),
+    p50Minutes: percentile(minutes, 50),
+    p90Minutes: percentile(minutes, 90),
+  };
+}
+
+function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
+  const resolved = outcomes.filter((o) => o.resolved).length;
+  return {
+    id,
+    received: outcomes.length,
+    resolved,
+    backlog: outcomes.filter((o) => o.open).length,
+    firstResponse: slaKpi(outcomes.map((o) => o.firstResponse)),
+    resolution: slaKpi(outcomes.map((o) => o.resolution)),
+    escalationRatePct: rate(outcomes.filter((o) => o.escalated).length, outcomes.length),
+    transferRatePct: rate(outcomes.filter((o) => o.transferred).length, outcomes.length),
+    reopenRatePct: rate(outcomes.filter((o) => o.reopened).length, resolved),
+  };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | null): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === null) continue;
+    const list = groups.get(k) ?? [];
+    list.push(item);
+    groups.set(k, list);
+  }
+  return groups;
+}
+
+/**
+ * KPIs for the complaints received in a time range: per queue, per agent, per severity
+ * and in total. Agents are ranked by resolution SLA attainment, then first-response
+ * attainment, then tickets resolved.
+ */
+export function buildKpiReport(
+  complaints: ReportComplaint[],
+  range: { from: Date; to: Date },
+  now: Date,
+  agentNames: ReadonlyMap<string, string> = new Map(),
+): KpiReport {
+  const rows = complaints.map((complaint) => ({ complaint, outcome: outcomeOf(complaint, now) }));
+  const outcomes = rows.map((row) => row.outcome);
+  const perGroup = (key: (row: (typeof rows)[number]) => string | null) =>
+    [...groupBy(rows, key).entries()]
+      .map(([id, group]) =>
+        groupKpis(
+          id,
+          group.map((row) => row.outcome),
+        ),
+      )
+      .sort((a, b) => b.received - a.received || a.id.localeCompare(b.id));
+
+  const byAgent = perGroup((row) => row.outcome.agentId)
+    .map((group) => ({ ...group, ...(agentNames.get(group.id) ? { name: agentNames.get(group.id) } : {}) }))
+    .sort(
+      (a, b) =>
+        (b.resolution.attainmentPct ?? -1) - (a.resolution.attainmentPct ?? -1) ||
+        (b.firstResponse.attainmentPct ?? -1) - (a.firstResponse.attainmentPct ?? -1) ||
+        b.resolved - a.resolved ||
+        a.id.localeCompare(b.id),
+    )
+    .map((group, index) => ({ ...group, rank: index + 1 }));
+
+  const perCustomer = groupBy(complaints, (c) => c.customer.id);
+  const repeatComplaints = complaints.filter(
+    (c) =>
+      (perCustomer.get(c.customer.id)?.length ?? 0) > 1 ||
+      (c.decision?.tags ?? []).includes('repeat-complainant'),
+  ).length;
+  const count = (groups: Map<string, unknown[]>) =>
+    [...groups.entries()]
+      .map(([id, list]) => ({ id, count: list.length }))
+      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+
+  return {
+    range,
+    generatedAt: now,
+    totals: {
+      ...groupKpis('all', outcomes),
+      repeatComplainantRatePct: rate(repeatComplaints, complaints.length),
+    },
+    byQueue: perGroup((row) => row.complaint.ticket?.queue ?? row.complaint.decision?.queue ?? null),
+    byAgent,
+    bySeverity: perGroup((row) => row.complaint.decision?.severity ?? null),
+    complaintsPerProduct: count(groupBy(complaints, (c) => c.product ?? '(none)')).map(
+      ({ id, count: n }) => ({ product: id, count: n }),
+    ),
+    complaintsPerCustomer: count(perCustomer)
+      .slice(0, 50)
+      .map(({ id, count: n }) => ({ customerId: id, count: n })),
+  };
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'received',
+  'resolved',
+  'backlog',
+  'firstResponseAttainmentPct',
+  'firstResponseBreached',
+  'firstResponseP50Minutes',
+  'firstResponseP90Minutes',
+  'resolutionAttainmentPct',
+  'resolutionBreached',
+  'resolutionP50Minutes',
+  'resolutionP90Minutes',
+  'escalationRatePct',
+  'transferRatePct',
+  'reopenRatePct',
+] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The same KPIs as CSV, one row per group (queue, agent or severity), totals last. */
+export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severities'): string {
+  const groups: GroupKpis[] =
+    view === 'queues' ? report.byQueue : view === 'agents' ? report.byAgent : report.bySeverity;
+  const header = [
+    view === 'agents' ? 'rank' : null,
+    ...CSV_COLUMNS,
+    view === 'agents' ? 'name' : null,
+  ].filter(Boolean);
+  const line = (group: GroupKpis & { rank?: number }) =>
+    [
+      ...(view === 'agents' ? [group.rank ?? ''] : []),
+      group.id,
+      group.received,
+      group.resolved,
+      group.backlog,
+      group.firstResponse.attainmentPct,
+      group.firstResponse.breached,
+      group.firstResponse.p50Minutes,
+      group.firstResponse.p90Minutes,
+      group.resolution.attainmentPct,
+      group.resolution.breached,
+      group.resolution.p50Minutes,
+      group.resolution.p90Minutes,
+      group.escalationRatePct,
+      group.transferRatePct,
+      group.reopenRatePct,
+      ...(view === 'agents' ? [group.name ?? ''] : []),
+    ]
+      .map(csvCell)
+      .join(',');
+  return (
+    [
+      header.join(','),
+      ...groups.map(line),
+      line({ ...report.totals, ...(view === 'agents' ? { rank: undefined } : {}) }),
+    ].join('\n') + '\n'
+  );
+}

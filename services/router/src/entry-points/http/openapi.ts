@@ -1,0 +1,216 @@
+import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared';
+import { z } from 'zod';
+import { ticketActions } from '../../domain/ticket-lifecycle';
+import { agentParams, ticketParams } from './access';
+import { agentBody, presenceBody } from './agents-router';
+import { reasonBody, transferBody } from './tickets-router';
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const ticket = z
+  .looseObject({
+    id: z.uuid(),
+    complaintId: z.uuid(),
+    status: z.string(),
+    queue: z.string(),
+    severity: z.string().optional(),
+    priority: z.object({ score: z.number(), components: z.record(z.string(), z.number()) }).optional(),
+    firstResponseDueAt: z.iso.datetime().optional(),
+    resolutionDueAt: z.iso.datetime().optional(),
+    agentId: z.string().nullable(),
+    leaseExpiresAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Ticket' });
+const agent = z
+  .looseObject({
+    id: z.string(),
+    name: z.string(),
+    skills: z.array(z.string()),
+    capacity: z.number(),
+    online: z.boolean(),
+    activeTickets: z.number(),
+  })
+  .meta({ id: 'Agent' });
+const queue = z
+  .looseObject({
+    id: z.string(),
+    name: z.string(),
+    depth: z.number(),
+    active: z.number(),
+    atRisk: z.number(),
+    breached: z.number(),
+    oldestReceivedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'QueueView' });
+const listQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .meta({
+      description: 'comma-separated: queued, claimed, in_progress, waiting_customer, resolved, closed',
+    }),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+const reportQuery = z.object({
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  view: z
+    .enum(['queues', 'agents', 'severities'])
+    .optional()
+    .meta({ description: 'CSV only: which grouping' }),
+});
+
+/** The router API, described from the zod schemas that validate it. */
+export function routerOpenApi(): OpenAPIRegistry {
+  const registry = createOpenApiRegistry();
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/agents/{agentId}/claim',
+    summary: 'Take the best waiting ticket this agent may serve (that agent, or admin)',
+    request: { params: agentParams },
+    responses: {
+      200: json(z.object({ ticket }), 'Claimed, with a lease'),
+      204: { description: 'Nothing waits in the agent’s queues' },
+      ...problemResponses(401, 403, 404, 409),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/heartbeat',
+    summary: 'Renew the lease of a held ticket',
+    request: { params: ticketParams },
+    responses: { 200: json(z.object({ ticket }), 'Lease renewed'), ...problemResponses(401, 403, 404, 409) },
+  });
+  for (const action of ticketActions) {
+    registry.registerPath({
+      method: 'post',
+      path: `/v1/tickets/{id}/${action}`,
+      summary: `Ticket lifecycle: ${action}`,
+      request: {
+        params: ticketParams,
+        body: {
+          content: { 'application/json': { schema: action === 'transfer' ? transferBody : reasonBody } },
+        },
+      },
+      responses: {
+        200: json(z.object({ ticket }), 'The ticket after the transition'),
+        ...problemResponses(400, 401, 403, 404, 409),
+      },
+    });
+  }
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tickets/{id}',
+    summary: 'One ticket',
+    request: { params: ticketParams },
+    responses: { 200: json(z.object({ ticket }), 'The ticket'), ...problemResponses(401, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/agents',
+    summary: 'All agents (admin)',
+    responses: { 200: json(z.object({ agents: z.array(agent) }), 'Agents'), ...problemResponses(401, 403) },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/v1/agents/{agentId}',
+    summary: 'Create or replace an agent (admin)',
+    request: { params: agentParams, body: { content: { 'application/json': { schema: agentBody } } } },
+    responses: {
+      200: json(z.object({ agent }), 'Replaced'),
+      201: json(z.object({ agent }), 'Created'),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/agents/{agentId}/presence',
+    summary: 'Go online or offline (offline hands back unstarted tickets)',
+    request: { params: agentParams, body: { content: { 'application/json': { schema: presenceBody } } } },
+    responses: { 200: json(z.object({ agent }), 'Presence set'), ...problemResponses(400, 401, 403, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/agents/{agentId}/tickets',
+    summary: 'The tickets an agent holds',
+    request: { params: agentParams, query: listQuery },
+    responses: {
+      200: json(z.object({ tickets: z.array(ticket) }), 'Tickets'),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/queues',
+    summary: 'Depth, active, at-risk and breached tickets per queue',
+    responses: { 200: json(z.object({ queues: z.array(queue) }), 'Queues'), ...problemResponses(401, 403) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/queues/{id}/tickets',
+    summary: 'Tickets of one queue',
+    request: { params: z.object({ id: z.string() }), query: listQuery },
+    responses: {
+      200: json(z.object({ tickets: z.array(ticket) }), 'Tickets'),
+      ...problemResponses(400, 401, 404),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/reports',
+    summary: 'KPIs per queue, agent and severity over a time range (admin); CSV with format=csv',
+    request: { query: reportQuery },
+    responses: {
+      200: {
+        description: 'The KPI report',
+        content: {
+          'application/json': {
+            schema: z.looseObject({
+              totals: z.looseObject({}),
+              byQueue: z.array(z.looseObject({})),
+              byAgent: z.array(z.looseObject({})),
+              bySeverity: z.array(z.looseObject({})),
+            }),
+          },
+          'text/csv': { schema: z.string() },
+        },
+      },
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/reports/escalations',
+    summary: 'Recent SLA warnings, breaches and ladder actions (admin)',
+    request: { query: z.object({ limit: z.number().int().min(1).max(200).optional() }) },
+    responses: {
+      200: json(
+        z.object({
+          escalations: z.array(
+            z.looseObject({ complaintId: z.string(), type: z.string(), at: z.iso.datetime() }),
+          ),
+        }),
+        'Escalations',
+      ),
+      ...problemResponses(401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/reports/deadlines',
+    summary: 'Open tickets with the nearest deadlines (admin)',
+    request: { query: z.object({ limit: z.number().int().min(1).max(200).optional() }) },
+    responses: {
+      200: json(
+        z.object({ tickets: z.array(z.looseObject({ id: z.string(), dueAt: z.iso.datetime() })) }),
+        'Deadlines',
+      ),
+      ...problemResponses(401, 403),
+    },
+  });
+  return registry;
+}

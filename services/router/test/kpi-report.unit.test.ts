@@ -1,0 +1,147 @@
+import { buildKpiReport, kpiCsv, percentile, type ReportComplaint } from '../src/domain/kpi-report';
+
+const t0 = new Date('2026-11-02T09:00:00Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+function complaint(
+  id: string,
+  overrides: Partial<ReportComplaint> & {
+    ack?: number;
+    resolved?: number;
+    pausedMinutes?: number;
+    agent?: string;
+  },
+): ReportComplaint {
+  const { ack, resolved, pausedMinutes = 0, agent, ...rest } = overrides;
+  const events = [
+    { type: 'received', at: t0 },
+    ...(ack !== undefined ? [{ type: 'acknowledged', at: at(ack), actor: `agent:${agent}` }] : []),
+    ...(resolved !== undefined ? [{ type: 'resolved', at: at(resolved), actor: `agent:${agent}` }] : []),
+  ];
+  return {
+    _id: id,
+    status: resolved !== undefined ? 'resolved' : ack !== undefined ? 'in_progress' : 'queued',
+    receivedAt: t0,
+    product: 'Credit card',
+    customer: { id: `c-${id}` },
+    decision: {
+      severity: 'high',
+      queue: 'billing',
+      tags: [],
+      firstResponseDueAt: at(60),
+      resolutionDueAt: at(240),
+    },
+    ticket: {
+      queue: 'billing',
+      agentId: agent ?? null,
+      acknowledgedAt: ack !== undefined ? at(ack) : null,
+      resolvedAt: resolved !== undefined ? at(resolved) : null,
+      sla: { firstResponseDueAt: at(60), resolutionDueAt: at(240), pausedMs: pausedMinutes * 60_000 },
+    },
+    events,
+    ...rest,
+  };
+}
+
+describe('KPI report', () => {
+  const range = { from: at(-60), to: at(600) };
+
+  it('when tickets answer before and after their deadlines, then attainment counts met over measured and open late tickets breach', () => {
+    const report = buildKpiReport(
+      [
+        complaint('a', { ack: 30, resolved: 120, agent: 'alice' }),
+        complaint('b', { ack: 90, resolved: 300, agent: 'bob' }),
+        complaint('c', {}), // never acknowledged, now past both deadlines
+      ],
+      range,
+      at(500),
+    );
+    expect(report.totals.firstResponse).toMatchObject({
+      measured: 3,
+      met: 1,
+      breached: 2,
+      attainmentPct: 33.33,
+    });
+    expect(report.totals.resolution).toMatchObject({ measured: 3, met: 1, breached: 2 });
+    expect(report.totals.firstResponse.p50Minutes).toBe(30);
+    expect(report.totals.backlog).toBe(1);
+  });
+
+  it('when a ticket waited for the customer, then the paused time neither counts against the deadline nor the resolution time', () => {
+    const report = buildKpiReport(
+      [complaint('p', { ack: 10, resolved: 300, pausedMinutes: 90, agent: 'alice' })],
+      range,
+      at(400),
+    );
+    expect(report.totals.resolution).toMatchObject({ met: 1, breached: 0, p50Minutes: 210 });
+  });
+
+  it('when a ticket is still inside its deadline, then it is not measured yet', () => {
+    const report = buildKpiReport([complaint('fresh', {})], range, at(5));
+    expect(report.totals.firstResponse).toMatchObject({ measured: 0, attainmentPct: null });
+  });
+
+  it('when agents differ in SLA attainment, then the ranking puts the better one first', () => {
+    const report = buildKpiReport(
+      [
+        complaint('a1', { ack: 20, resolved: 100, agent: 'alice' }),
+        complaint('b1', { ack: 20, resolved: 400, agent: 'bob' }),
+        complaint('b2', { ack: 20, resolved: 100, agent: 'bob' }),
+      ],
+      range,
+      at(500),
+      new Map([['alice', 'Alice Chen']]),
+    );
+    expect(report.byAgent.map((agent) => [agent.rank, agent.id, agent.resolution.attainmentPct])).toEqual([
+      [1, 'alice', 100],
+      [2, 'bob', 50],
+    ]);
+    expect(report.byAgent[0]?.name).toBe('Alice Chen');
+  });
+
+  it('when tickets were escalated, transferred and reopened, then the rates say so', () => {
+    const escalated = complaint('e', { ack: 10, resolved: 50, agent: 'alice' });
+    escalated.events.push(
+      { type: 'sla.escalated', at: at(70) },
+      { type: 'transferred', at: at(71) },
+      { type: 'reopened', at: at(72) },
+    );
+    const report = buildKpiReport(
+      [escalated, complaint('n', { ack: 10, resolved: 50, agent: 'alice' })],
+      range,
+      at(100),
+    );
+    expect(report.totals).toMatchObject({ escalationRatePct: 50, transferRatePct: 50, reopenRatePct: 50 });
+  });
+
+  it('when a customer complains twice, then the repeat-complainant rate and per-customer counts show it', () => {
+    const report = buildKpiReport(
+      [
+        complaint('r1', { customer: { id: 'same' } }),
+        complaint('r2', { customer: { id: 'same' } }),
+        complaint('x', {}),
+      ],
+      range,
+      at(10),
+    );
+    expect(report.totals.repeatComplainantRatePct).toBe(66.67);
+    expect(report.complaintsPerCustomer[0]).toEqual({ customerId: 'same', count: 2 });
+  });
+
+  it('when exported as CSV, then there is a header, one row per group and a totals row', () => {
+    const report = buildKpiReport(
+      [complaint('a', { ack: 30, resolved: 120, agent: 'alice' })],
+      range,
+      at(500),
+    );
+    const lines = kpiCsv(report, 'agents').trim().split('\n');
+    expect(lines[0]).toMatch(/^rank,id,received,resolved,backlog,firstResponseAttainmentPct/);
+    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,$/);
+    expect(lines[2]).toMatch(/^,all,1,1,0,100/);
+  });
+
+  it('percentile uses the nearest-rank method', () => {
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
+    expect(percentile([], 50)).toBeNull();
+  });
+});

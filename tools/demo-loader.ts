@@ -1,0 +1,122 @@
+/**
+ * `npm run demo`: posts complaints into a running stack through the signed webhook, so a
+ * newcomer can watch them flow into queues on the dashboard.
+ *
+ *   npm run demo                                   the project's bilingual demo set (generic-crm)
+ *   npm run demo -- --csv ../shared/data/cfpb-complaints-sample.csv --limit 200
+ *                                                  CFPB-format records (cfpb source); the full
+ *                                                  public CFPB database CSV works too
+ * Options: --url (default http://localhost:$INTAKE_PORT or 3000), --secret (default the demo
+ * secret of the source), --rate complaints per second (default 20), --limit N.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER, type ComplaintInput } from '@triage/shared';
+import { readCfpbRecords } from './cfpb-corpus';
+
+const demoSecrets: Record<string, string> = {
+  'generic-crm': 'demo-webhook-secret',
+  cfpb: 'demo-cfpb-secret',
+};
+
+/** Our demo complaint in the generic CRM's own shape (see rules/sources/generic-crm.json). */
+function asGenericCrmTicket(complaint: ComplaintInput & { externalId: string }): Record<string, unknown> {
+  return {
+    id: complaint.externalId,
+    customer: complaint.customer,
+    channel: complaint.channel,
+    subject: complaint.subject,
+    description: complaint.body,
+    product: complaint.product,
+    language: complaint.language,
+  };
+}
+
+export interface DeliveryTally {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  failed: number;
+}
+
+export async function deliver(
+  url: string,
+  source: string,
+  secret: string,
+  payloads: Record<string, unknown>[],
+  ratePerSecond: number,
+  log: (line: string) => void,
+): Promise<DeliveryTally> {
+  const tally: DeliveryTally = { accepted: 0, duplicates: 0, rejected: 0, failed: 0 };
+  const gapMs = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
+  for (const [index, payload] of payloads.entries()) {
+    const body = JSON.stringify(payload);
+    try {
+      const response = await fetch(`${url}/v1/webhooks/${source}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body),
+        },
+        body,
+      });
+      if (response.status === 202) tally.accepted += 1;
+      else if (response.status === 200) tally.duplicates += 1;
+      else {
+        tally.rejected += 1;
+        log(`#${index + 1}: ${response.status} ${await response.text()}`);
+      }
+    } catch (error) {
+      tally.failed += 1;
+      log(`#${index + 1}: ${(error as Error).message}`);
+    }
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+  }
+  return tally;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      csv: { type: 'string' },
+      url: { type: 'string' },
+      source: { type: 'string' },
+      secret: { type: 'string' },
+      rate: { type: 'string', default: '20' },
+      limit: { type: 'string' },
+    },
+  });
+  const url = values.url ?? `http://localhost:${process.env.INTAKE_PORT ?? 3000}`;
+  const source = values.source ?? (values.csv ? 'cfpb' : 'generic-crm');
+  const secret = values.secret ?? demoSecrets[source];
+  if (!secret) throw new Error(`no secret for source ${source}: pass --secret`);
+  const limit = values.limit ? Number(values.limit) : Infinity;
+
+  let payloads: Record<string, unknown>[];
+  if (values.csv) {
+    payloads = readCfpbRecords(path.resolve(values.csv)).slice(0, limit);
+  } else {
+    const file = path.join(__dirname, 'demo', 'complaints.json');
+    const demo = JSON.parse(readFileSync(file, 'utf8')) as {
+      complaints: Array<ComplaintInput & { externalId: string }>;
+    };
+    payloads = demo.complaints.slice(0, limit).map(asGenericCrmTicket);
+  }
+  console.log(`posting ${payloads.length} complaints to ${url}/v1/webhooks/${source} …`);
+  const tally = await deliver(url, source, secret, payloads, Number(values.rate), (line) =>
+    console.log(line),
+  );
+  console.log(
+    `done: ${tally.accepted} accepted, ${tally.duplicates} duplicates (already delivered), ${tally.rejected} rejected, ${tally.failed} failed`,
+  );
+  console.log(`watch them: http://localhost:${process.env.ROUTER_PORT ?? 3001}/dashboard`);
+  if (tally.rejected + tally.failed > 0) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
+}
