@@ -8,21 +8,29 @@ import {
   type ReadinessProbe,
 } from '@triage/shared';
 import type { Express } from 'express';
+import type { BlocklistStore } from './domain/blocklist';
+import type { ReplayStore } from './domain/replay-rules';
 import type { RulesetHolder } from './domain/ruleset-holder';
+import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { rulesRouter } from './entry-points/http/rules-router';
 
 export interface WorkerAppDeps {
   logger: Logger;
   apiKeys: ApiKeyTable;
   rules: RulesetHolder;
+  replayStore: ReplayStore;
+  blocklist: BlocklistStore;
+  /** Whether rules/ is watched for changes. */
+  watching: boolean;
   probes: ReadinessProbe[];
 }
 
-/** The worker's admin HTTP app: health, rules status and dry runs. */
+/** The worker's admin HTTP app: health, rules (status, validate, dry-run, replay) and the blocklist. */
 export function createApp(deps: WorkerAppDeps): Express {
   const app = createBaseApp('worker', deps.logger, deps.probes);
   app.use(jsonBody('1mb'));
   app.use(rulesRouter(deps));
+  app.use(blocklistRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

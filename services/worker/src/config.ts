@@ -1,10 +1,20 @@
 import { baseConfigSchema, parseConfig, portSchema } from '@triage/shared';
 import { z } from 'zod';
 
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_PORT: portSchema(3002),
   /** The rules/ directory (relative to the working directory). */
   RULES_DIR: z.string().min(1).default('rules'),
+  /** Reload rules/ when a file changes (a broken change is rejected; the last good ruleset keeps serving). */
+  RULES_WATCH: flag(true),
+  /** Quiet time after the last file event before rules/ is reloaded. */
+  RULES_WATCH_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** Complaints evaluated at once by this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });

@@ -7,20 +7,22 @@ import {
   createRedis,
   formatRuleError,
   listen,
-  loadRuleset,
   pingMongo,
   pingRedis,
   portOf,
   queueNames,
+  readRuleFiles,
   type Logger,
   type TriageJob,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
 import { createApp } from './app';
 import type { WorkerConfig } from './config';
+import { BlocklistRepository } from './data-access/blocklist-repository';
 import { BullRouteQueue } from './data-access/route-queue';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
+import { watchRulesDirectory, type RulesWatcher } from './entry-points/files/rules-watcher';
 import { triageProcessor } from './entry-points/queue/triage-processor';
 
 export interface RunningWorker {
@@ -38,16 +40,32 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const rulesDir = path.resolve(config.RULES_DIR);
   const rules = new RulesetHolder();
-  if (!rules.apply(await loadRuleset(rulesDir))) {
+  // At start-up a broken ruleset is fatal: there is no last good one to fall back on.
+  if (!(await rules.reload(() => readRuleFiles(rulesDir)))) {
     const errors = rules.status().errors.map(formatRuleError);
     throw new Error(`rules in ${rulesDir} are invalid:\n  ${errors.join('\n  ')}`);
   }
   logger.info({ rulesDir, version: rules.status().version }, 'ruleset loaded');
+  rules.on('applied', (ruleset, changed) => {
+    if (changed) logger.info({ rulesDir, version: ruleset.version }, 'ruleset reloaded');
+  });
+  rules.on('rejected', (errors) =>
+    logger.error(
+      {
+        rulesDir,
+        liveVersion: rules.status().version,
+        ruleErrors: errors,
+        errors: errors.map(formatRuleError),
+      },
+      'rule change rejected; the last good ruleset keeps serving',
+    ),
+  );
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'worker-consumer');
   const producerRedis = createRedis(config.REDIS_URL, 'producer', logger, 'worker-producer');
-  const repository = new TriageRepository(mongo);
+  const blocklist = new BlocklistRepository(mongo);
+  const repository = new TriageRepository(mongo, blocklist);
   const routeQueue = new BullRouteQueue(producerRedis, config.QUEUE_PREFIX);
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
 
@@ -64,10 +82,21 @@ export async function startWorker(
     ),
   );
 
+  const watcher: RulesWatcher | undefined = config.RULES_WATCH
+    ? watchRulesDirectory(rulesDir, {
+        debounceMs: config.RULES_WATCH_DEBOUNCE_MS,
+        reload: () => rules.reload(() => readRuleFiles(rulesDir)),
+        logger,
+      })
+    : undefined;
+
   const app = createApp({
     logger,
     apiKeys: config.API_KEYS,
     rules,
+    replayStore: repository,
+    blocklist,
+    watching: watcher !== undefined,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -75,7 +104,10 @@ export async function startWorker(
   });
   const server = await listen(app, config.WORKER_PORT);
   const port = portOf(server);
-  logger.info({ port, concurrency: config.WORKER_CONCURRENCY }, 'worker listening');
+  logger.info(
+    { port, concurrency: config.WORKER_CONCURRENCY, watchingRules: watcher !== undefined },
+    'worker listening',
+  );
 
   return {
     port,
@@ -84,6 +116,7 @@ export async function startWorker(
     rules,
     worker,
     stop: async () => {
+      await watcher?.close();
       await closeServer(server);
       await worker.close();
       await routeQueue.close();

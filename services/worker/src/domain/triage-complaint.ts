@@ -5,6 +5,8 @@ import {
   type FactSources,
   type Ruleset,
 } from '@triage/shared';
+import { factsOfRecord } from './complaint-facts';
+import { explainTrace } from './explain-trace';
 
 /** What the triage use case needs from storage and the next queue. */
 export interface TriageStore {
@@ -21,26 +23,11 @@ export type TriageOutcome = 'triaged' | 'already-triaged' | 'missing';
 
 const AWAITING_TRIAGE = new Set(['received', 'enqueued']);
 
-/** The plain facts the rules see, from a stored complaint. */
-export function factsOf(complaint: ComplaintRecord): Parameters<typeof evaluateComplaint>[1] {
-  return {
-    id: complaint._id,
-    source: complaint.source,
-    channel: complaint.channel,
-    body: complaint.body,
-    customer: complaint.customer,
-    receivedAt: complaint.receivedAt,
-    ...(complaint.subject !== undefined ? { subject: complaint.subject } : {}),
-    ...(complaint.product !== undefined ? { product: complaint.product } : {}),
-    ...(complaint.language !== undefined ? { language: complaint.language } : {}),
-    ...(complaint.metadata !== undefined ? { metadata: complaint.metadata } : {}),
-    ...(complaint.occurredAt !== undefined ? { occurredAt: complaint.occurredAt } : {}),
-  };
-}
-
 /**
  * Triage one complaint, idempotently: a complaint already decided is not evaluated again,
  * but its route job is (re-)requested, so a retry after a failed hand-off completes it.
+ * Blocklisted and abusive customers are triaged like everyone else (the rules flag them
+ * and send them to review); nothing is ever dropped here.
  */
 export async function triageComplaint(
   complaintId: string,
@@ -54,8 +41,9 @@ export async function triageComplaint(
   if (!complaint) return 'missing';
   let outcome: TriageOutcome = 'already-triaged';
   if (AWAITING_TRIAGE.has(complaint.status)) {
-    const evaluation = await evaluateComplaint(ruleset, factsOf(complaint), sources);
-    outcome = (await store.saveDecision(complaintId, evaluation, requestId)) ? 'triaged' : 'already-triaged';
+    const evaluation = await evaluateComplaint(ruleset, factsOfRecord(complaint), sources);
+    const explained = { ...evaluation, trace: explainTrace(evaluation.trace) };
+    outcome = (await store.saveDecision(complaintId, explained, requestId)) ? 'triaged' : 'already-triaged';
   }
   await routeQueue.enqueue(complaintId, requestId);
   return outcome;

@@ -2,47 +2,141 @@ import { randomUUID } from 'node:crypto';
 import {
   complaintInputSchema,
   evaluateComplaint,
-  noHistoryFactSources,
   parseOrThrow,
   requireRole,
+  rulesetFileNames,
+  ValidationError,
   type ApiKeyTable,
+  type RuleError,
+  type Ruleset,
 } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { RulesetHolder } from '../../domain/ruleset-holder';
+import { factsOfInput } from '../../domain/complaint-facts';
+import { explainTrace } from '../../domain/explain-trace';
+import { simulatedFactSources, simulatedHistorySchema } from '../../domain/fact-sources';
+import { replayLimits, replayRules, type ReplayStore } from '../../domain/replay-rules';
+import type { CandidateFile, RulesetHolder } from '../../domain/ruleset-holder';
 
-const dryRunSchema = z.object({ complaint: complaintInputSchema }).strict();
+const knownFiles = rulesetFileNames as readonly string[];
 
-export function rulesRouter(deps: { apiKeys: ApiKeyTable; rules: RulesetHolder }): Router {
+/** Candidate rule files by name (as in rules/): the parsed JSON object, or the file's text. */
+const candidateFilesSchema = z
+  .record(
+    z.string(),
+    z.union([z.string(), z.record(z.string(), z.unknown())], {
+      error: 'a rule file: its JSON object, or its text as a string',
+    }),
+  )
+  .superRefine((files, ctx) => {
+    for (const name of Object.keys(files)) {
+      if (!knownFiles.includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown rule file (expected one of ${knownFiles.join(', ')})`,
+        });
+      }
+    }
+  });
+
+const validateSchema = z.object({ files: candidateFilesSchema }).strict();
+
+const dryRunSchema = z
+  .object({
+    complaint: complaintInputSchema,
+    files: candidateFilesSchema.optional(),
+    /** A customer history to pretend (repeat complaints, blocklist); none by default. */
+    history: simulatedHistorySchema.optional(),
+    /** When the complaint arrives (and "now" for the evaluation); the current time by default. */
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+const replaySchema = z
+  .object({
+    files: candidateFilesSchema.optional(),
+    limit: z.number().int().min(1).max(replayLimits.maxLimit).default(replayLimits.defaultLimit),
+    examples: z.number().int().min(0).max(replayLimits.maxExamples).default(replayLimits.defaultExamples),
+  })
+  .strict();
+
+/** A rule error as a field error of the request: `/files/severity.json/rules/3/…`. */
+function asFieldError(error: RuleError): { path: string; message: string } {
+  return { path: `/files/${error.file}${error.path === '/' ? '' : error.path}`, message: error.message };
+}
+
+export interface RulesRouterDeps {
+  apiKeys: ApiKeyTable;
+  rules: RulesetHolder;
+  replayStore: ReplayStore;
+  /** Whether rules/ is watched for changes (shown by GET /v1/rules). */
+  watching: boolean;
+}
+
+/** The admin's rule tools: status, validate, dry-run and replay. Nothing here changes the live rules. */
+export function rulesRouter(deps: RulesRouterDeps): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
 
+  /** The live ruleset, or the candidate compiled from live files with `files` laid over them. */
+  const rulesetFor = (files: Record<string, CandidateFile> | undefined): Ruleset => {
+    if (files === undefined || Object.keys(files).length === 0) return deps.rules.get();
+    const result = deps.rules.compileCandidate(files);
+    if (result.ok) return result.ruleset;
+    throw new ValidationError(
+      `The candidate rules have ${result.errors.length} error(s); nothing was evaluated.`,
+      result.errors.map(asFieldError),
+      { extra: { ruleErrors: result.errors } },
+    );
+  };
+
   router.get('/v1/rules', admin, (_req, res) => {
-    res.json(deps.rules.status());
+    res.json({ ...deps.rules.status(), watching: deps.watching });
+  });
+
+  router.post('/v1/rules/validate', admin, (req, res) => {
+    const { files } = parseOrThrow(validateSchema, req.body);
+    const result = deps.rules.compileCandidate(files);
+    res.json(
+      result.ok
+        ? { ok: true, errors: [], version: result.ruleset.version, files: result.ruleset.files }
+        : { ok: false, errors: result.errors, version: null },
+    );
   });
 
   router.post('/v1/rules/dry-run', admin, async (req, res) => {
-    const { complaint } = parseOrThrow(dryRunSchema, req.body);
-    const now = new Date();
+    const body = parseOrThrow(dryRunSchema, req.body);
+    const ruleset = rulesetFor(body.files);
+    const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date();
     const evaluation = await evaluateComplaint(
-      deps.rules.get(),
-      {
-        id: randomUUID(),
-        source: complaint.source ?? 'dry-run',
-        channel: complaint.channel,
-        body: complaint.body,
-        customer: complaint.customer,
-        receivedAt: now,
-        ...(complaint.subject !== undefined ? { subject: complaint.subject } : {}),
-        ...(complaint.product !== undefined ? { product: complaint.product } : {}),
-        ...(complaint.language !== undefined ? { language: complaint.language } : {}),
-        ...(complaint.metadata !== undefined ? { metadata: complaint.metadata } : {}),
-        ...(complaint.occurredAt !== undefined ? { occurredAt: new Date(complaint.occurredAt) } : {}),
-      },
-      noHistoryFactSources,
-      now,
+      ruleset,
+      factsOfInput(body.complaint, { id: `dry-run-${randomUUID()}`, receivedAt, defaultSource: 'dry-run' }),
+      simulatedFactSources(body.history),
+      receivedAt,
     );
-    res.json({ decision: evaluation.decision, trace: evaluation.trace });
+    res.json({
+      rulesetVersion: ruleset.version,
+      candidate: ruleset !== deps.rules.get(),
+      decision: evaluation.decision,
+      trace: explainTrace(evaluation.trace),
+      relatedComplaintIds: evaluation.relatedComplaintIds,
+    });
+  });
+
+  router.post('/v1/rules/replay', admin, async (req, res) => {
+    const body = parseOrThrow(replaySchema, req.body);
+    const current = deps.rules.get();
+    const candidate = rulesetFor(body.files);
+    const complaints = await deps.replayStore.latestComplaints(body.limit);
+    const report = await replayRules({
+      current,
+      candidate,
+      complaints,
+      factSourcesAsOf: (at) => deps.replayStore.factSourcesAsOf(at),
+      examples: body.examples,
+    });
+    res.json({ limit: body.limit, ...report });
   });
 
   return router;

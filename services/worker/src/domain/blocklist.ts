@@ -1,0 +1,96 @@
+import { NotFoundError, ValidationError } from '@triage/shared';
+
+/**
+ * The blocklist: customers whose complaints are flagged and sent to abuse review. Being
+ * on it never drops a complaint; it only changes where it is reviewed. Every change says
+ * who made it and why, and nothing is ever deleted: removing a customer marks the entry
+ * removed and the history keeps every block and unblock.
+ */
+
+export interface BlocklistHistoryEvent {
+  action: 'blocked' | 'unblocked';
+  at: Date;
+  by: string;
+  until?: Date;
+  reason?: string;
+}
+
+export interface BlocklistEntry {
+  customerId: string;
+  until: Date;
+  reason: string;
+  addedBy: string;
+  addedAt: Date;
+  removedAt: Date | null;
+  removedBy: string | null;
+  removalReason: string | null;
+  history: BlocklistHistoryEvent[];
+}
+
+export interface BlocklistStore {
+  /** Blocks (or re-blocks, replacing until and reason) and appends to the history in one update. */
+  block(change: {
+    customerId: string;
+    until: Date;
+    reason: string;
+    by: string;
+    at: Date;
+  }): Promise<{ entry: BlocklistEntry; created: boolean }>;
+  /** Marks the entry removed if it is not already; null when there is no such entry. */
+  unblock(change: {
+    customerId: string;
+    by: string;
+    at: Date;
+    reason?: string;
+  }): Promise<BlocklistEntry | null>;
+  find(customerId: string): Promise<BlocklistEntry | null>;
+  /** Entries in force at `at`, or every entry ever made with `includeInactive`. */
+  list(options: { at: Date; includeInactive: boolean }): Promise<BlocklistEntry[]>;
+}
+
+export const blocklistLimits = { maxDaysAhead: 365, maxReasonLength: 500 } as const;
+
+const DAY_MS = 86_400_000;
+
+/** Whether an entry blocks its customer at `at`. */
+export function isInForce(entry: Pick<BlocklistEntry, 'until' | 'removedAt' | 'addedAt'>, at: Date): boolean {
+  return (
+    entry.addedAt.getTime() <= at.getTime() &&
+    entry.until.getTime() > at.getTime() &&
+    (entry.removedAt === null || entry.removedAt.getTime() > at.getTime())
+  );
+}
+
+/** Puts a customer on the blocklist until a date at most a year ahead, recording who and why. */
+export async function blockCustomer(
+  store: BlocklistStore,
+  request: { customerId: string; until: Date; reason: string },
+  actor: string,
+  now: Date,
+): Promise<{ entry: BlocklistEntry; created: boolean }> {
+  if (request.until.getTime() <= now.getTime()) {
+    throw new ValidationError('The blocklist entry would already have expired.', [
+      { path: '/until', message: `must be in the future (now is ${now.toISOString()})` },
+    ]);
+  }
+  const latest = new Date(now.getTime() + blocklistLimits.maxDaysAhead * DAY_MS);
+  if (request.until.getTime() > latest.getTime()) {
+    throw new ValidationError(`A blocklist entry lasts at most ${blocklistLimits.maxDaysAhead} days.`, [
+      { path: '/until', message: `must be no later than ${latest.toISOString()}` },
+    ]);
+  }
+  return store.block({ ...request, reason: request.reason.trim(), by: actor, at: now });
+}
+
+/** Takes a customer off the blocklist (the entry is kept, marked removed by `actor`). */
+export async function unblockCustomer(
+  store: BlocklistStore,
+  customerId: string,
+  actor: string,
+  now: Date,
+  reason?: string,
+): Promise<BlocklistEntry> {
+  const entry = await store.unblock({ customerId, by: actor, at: now, ...(reason ? { reason } : {}) });
+  if (!entry) throw new NotFoundError(`Customer ${customerId} is not on the blocklist.`);
+  return entry;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { FactSources } from '@triage/shared';
+
+/**
+ * A customer history to evaluate against without a database: dry runs and rule fixtures
+ * say "this customer has 3 recent complaints and is blocklisted" instead of storing them.
+ */
+export const simulatedHistorySchema = z
+  .object({
+    repeatCount: z.number().int().min(0).max(50).optional(),
+    openComplaints: z.number().int().min(0).optional(),
+    blocklisted: z.boolean().optional(),
+  })
+  .strict();
+export type SimulatedHistory = z.output<typeof simulatedHistorySchema>;
+
+/**
+ * Fact sources answering from a simulated history. `repeatCount` is the same whatever
+ * `days` a rule asks for; the earlier complaints get ids `earlier-complaint-1`, ….
+ */
+export function simulatedFactSources(history: SimulatedHistory = {}): FactSources {
+  const earlier = Array.from({ length: history.repeatCount ?? 0 }, (_, i) => `earlier-complaint-${i + 1}`);
+  return {
+    recentComplaintIds: async () => earlier,
+    openComplaints: async () => history.openComplaints ?? 0,
+    isBlocklisted: async () => history.blocklisted ?? false,
+  };
+}
+
+/**
+ * Remembers every answer of `sources`, so two evaluations of one complaint (current and
+ * candidate rules in a replay) see the same history and cost one set of lookups.
+ */
+export function memoizedFactSources(sources: FactSources): FactSources {
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let value = memo.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      memo.set(key, value);
+    }
+    return value;
+  };
+  return {
+    recentComplaintIds: (customerId, days, excludeId) =>
+      once(`recent:${customerId}:${days}:${excludeId}`, () =>
+        sources.recentComplaintIds(customerId, days, excludeId),
+      ),
+    openComplaints: (customerId, excludeId) =>
+      once(`open:${customerId}:${excludeId}`, () => sources.openComplaints(customerId, excludeId)),
+    isBlocklisted: (customerId, at) =>
+      once(`blocklisted:${customerId}:${at.getTime()}`, () => sources.isBlocklisted(customerId, at)),
+  };
+}

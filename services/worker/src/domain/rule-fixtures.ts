@@ -1,0 +1,218 @@
+import {
+  complaintInputSchema,
+  evaluateComplaint,
+  severities,
+  stageNames,
+  type Evaluation,
+  type Ruleset,
+} from '@triage/shared';
+import { z } from 'zod';
+import { factsOfInput } from './complaint-facts';
+import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';
+
+/**
+ * Table-driven tests kept beside the rule files (rules/tests/*.json): each case is a
+ * complaint, an optional simulated customer history and the part of the decision it must
+ * get. `npm run rules -- test` and the unit tests run them against the shipped rules.
+ */
+
+/** When a case does not say: a Wednesday, 10:00 in New York and 23:00 in Shanghai. */
+export const defaultFixtureReceivedAt = '2026-03-04T15:00:00.000Z';
+
+const firedRuleName = z
+  .string()
+  .regex(
+    new RegExp(`^(${stageNames.join('|')})/[a-z0-9][a-z0-9_.-]*$`),
+    'a fired rule as "<stage>/<rule name>", e.g. "severity/legal-threat"',
+  );
+const names = z.array(z.string().min(1)).min(1);
+
+export const ruleFixtureExpectationSchema = z
+  .object({
+    category: z.string().optional(),
+    severity: z.enum(severities).optional(),
+    queue: z.string().optional(),
+    slaPolicy: z.string().optional(),
+    calendar: z.string().optional(),
+    tagsInclude: names.optional(),
+    tagsExclude: names.optional(),
+    flagsInclude: names.optional(),
+    flagsExclude: names.optional(),
+    skillsInclude: names.optional(),
+    firedRulesInclude: z.array(firedRuleName).min(1).optional(),
+    firedRulesExclude: z.array(firedRuleName).min(1).optional(),
+    /** The sum of priorityBoost values of the fired severity rules. */
+    priorityBoost: z.number().optional(),
+    /** How many earlier complaints the decision links (repeat complainants). */
+    relatedComplaints: z.number().int().min(0).optional(),
+    firstResponseDueAt: z.iso.datetime({ offset: true }).optional(),
+    resolutionDueAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .refine((expectation) => Object.keys(expectation).length > 0, {
+    message: 'expect needs at least one field to check',
+  });
+export type RuleFixtureExpectation = z.output<typeof ruleFixtureExpectationSchema>;
+
+export const ruleFixtureCaseSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    complaint: complaintInputSchema,
+    history: simulatedHistorySchema.optional(),
+    /** When the complaint arrived (also the evaluation's "now"); defaults to {@link defaultFixtureReceivedAt}. */
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    expect: ruleFixtureExpectationSchema,
+  })
+  .strict();
+export type RuleFixtureCase = z.output<typeof ruleFixtureCaseSchema>;
+
+export const ruleFixtureFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    cases: z.array(ruleFixtureCaseSchema).min(1),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.cases.forEach((fixture, index) => {
+      if (seen.has(fixture.name)) {
+        ctx.addIssue({ code: 'custom', path: ['cases', index, 'name'], message: 'duplicate case name' });
+      }
+      seen.add(fixture.name);
+    });
+  });
+export type RuleFixtureFile = z.output<typeof ruleFixtureFileSchema>;
+
+export interface FixtureFileError {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** Parses one fixture file's text; errors name the file and JSON path like rule errors do. */
+export function parseRuleFixtureFile(
+  file: string,
+  text: string,
+): { ok: true; fixtures: RuleFixtureFile } | { ok: false; errors: FixtureFileError[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      errors: [{ file, path: '/', message: `not valid JSON: ${(error as Error).message}` }],
+    };
+  }
+  const result = ruleFixtureFileSchema.safeParse(json);
+  if (result.success) return { ok: true, fixtures: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      file,
+      path: '/' + issue.path.map(String).join('/'),
+      message: issue.message,
+    })),
+  };
+}
+
+export interface FixtureCaseResult {
+  file: string;
+  name: string;
+  passed: boolean;
+  /** One line per mismatch: `severity: expected "high", got "medium"`. */
+  failures: string[];
+  evaluation: Evaluation;
+}
+
+const show = (value: unknown) => JSON.stringify(value);
+
+/** What differs between a decision and a case's expectation (empty when it passes). */
+export function expectationFailures(expectation: RuleFixtureExpectation, evaluation: Evaluation): string[] {
+  const { decision } = evaluation;
+  const failures: string[] = [];
+  const exact = (field: string, expected: unknown, actual: unknown) => {
+    if (expected !== undefined && expected !== actual) {
+      failures.push(`${field}: expected ${show(expected)}, got ${show(actual)}`);
+    }
+  };
+  const includes = (field: string, expected: string[] | undefined, actual: string[]) => {
+    const missing = (expected ?? []).filter((item) => !actual.includes(item));
+    if (missing.length > 0) failures.push(`${field}: missing ${show(missing)} in ${show(actual)}`);
+  };
+  const excludes = (field: string, unwanted: string[] | undefined, actual: string[]) => {
+    const present = (unwanted ?? []).filter((item) => actual.includes(item));
+    if (present.length > 0) failures.push(`${field}: must not contain ${show(present)}`);
+  };
+  const fired = decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`);
+  const instant = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso).toISOString());
+
+  exact('category', expectation.category, decision.category);
+  exact('severity', expectation.severity, decision.severity);
+  exact('queue', expectation.queue, decision.queue);
+  exact('slaPolicy', expectation.slaPolicy, decision.slaPolicy);
+  exact('calendar', expectation.calendar, decision.calendar);
+  includes('tags', expectation.tagsInclude, decision.tags);
+  excludes('tags', expectation.tagsExclude, decision.tags);
+  includes('flags', expectation.flagsInclude, decision.flags);
+  excludes('flags', expectation.flagsExclude, decision.flags);
+  includes('skills', expectation.skillsInclude, decision.skills);
+  includes('firedRules', expectation.firedRulesInclude, fired);
+  excludes('firedRules', expectation.firedRulesExclude, fired);
+  exact('priorityBoost', expectation.priorityBoost, decision.priority.components.boost);
+  exact('relatedComplaints', expectation.relatedComplaints, evaluation.relatedComplaintIds.length);
+  exact(
+    'firstResponseDueAt',
+    instant(expectation.firstResponseDueAt),
+    decision.firstResponseDueAt.toISOString(),
+  );
+  exact('resolutionDueAt', instant(expectation.resolutionDueAt), decision.resolutionDueAt.toISOString());
+  return failures;
+}
+
+/** Evaluates one case against a ruleset ("now" is the case's receivedAt, so results never drift). */
+export async function runFixtureCase(
+  ruleset: Ruleset,
+  file: string,
+  fixture: RuleFixtureCase,
+): Promise<FixtureCaseResult> {
+  const receivedAt = new Date(fixture.receivedAt ?? defaultFixtureReceivedAt);
+  const facts = factsOfInput(fixture.complaint, {
+    id: `fixture:${file}:${fixture.name}`,
+    receivedAt,
+    defaultSource: 'fixture',
+  });
+  const evaluation = await evaluateComplaint(
+    ruleset,
+    facts,
+    simulatedFactSources(fixture.history),
+    receivedAt,
+  );
+  const failures = expectationFailures(fixture.expect, evaluation);
+  return { file, name: fixture.name, passed: failures.length === 0, failures, evaluation };
+}
+
+/** Runs every case of every fixture file, in file and case order. */
+export async function runRuleFixtures(
+  ruleset: Ruleset,
+  files: ReadonlyArray<{ file: string; fixtures: RuleFixtureFile }>,
+): Promise<FixtureCaseResult[]> {
+  const results: FixtureCaseResult[] = [];
+  for (const { file, fixtures } of files) {
+    for (const fixture of fixtures.cases) results.push(await runFixtureCase(ruleset, file, fixture));
+  }
+  return results;
+}
+
+/** Rules (as "<stage>/<rule>") that no case made fire: a shipped rule without a test. */
+export function rulesNeverFired(ruleset: Ruleset, results: readonly FixtureCaseResult[]): string[] {
+  const fired = new Set(
+    results.flatMap((result) =>
+      result.evaluation.decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`),
+    ),
+  );
+  return stageNames.flatMap((stage) =>
+    ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`).filter((name) => !fired.has(name)),
+  );
+}
