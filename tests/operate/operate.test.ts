@@ -129,7 +129,12 @@ describe('operating triage: reports, metrics, API docs, queue board, dashboard',
     ).toBe(3);
     expect(metricValue(router.text, 'triage_queue_jobs', { queue: 'triage', state: 'completed' })).toBe(3);
     const worker = await request(stack.worker.url).get('/metrics').expect(200);
-    expect(worker.text).toContain('triage_http_request_duration_seconds');
+    expect(metricValue(worker.text, 'triage_rule_evaluation_seconds_count', { service: 'worker' })).toBe(3);
+    expect(
+      metricValue(worker.text, 'triage_jobs_processed_total', { service: 'worker', queue: 'triage' }),
+    ).toBe(3);
+    const rules = await request(stack.worker.url).get('/v1/rules').set('Authorization', admin).expect(200);
+    expect(metricValue(worker.text, 'triage_ruleset_active', { version: rules.body.version })).toBe(1);
   });
 
   it('when an integrator reads the API docs, then each service serves OpenAPI 3.1 generated from its schemas and interactive docs', async () => {
@@ -142,6 +147,10 @@ describe('operating triage: reports, metrics, API docs, queue board, dashboard',
     const router = await request(stack.router.url).get('/openapi.json').expect(200);
     expect(Object.keys(router.body.paths)).toEqual(
       expect.arrayContaining(['/v1/agents/{agentId}/claim', '/v1/reports', '/v1/tickets/{id}/transfer']),
+    );
+    const worker = await request(stack.worker.url).get('/openapi.json').expect(200);
+    expect(Object.keys(worker.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/rules/dry-run', '/v1/rules/replay', '/v1/blocklist/{customerId}']),
     );
     const docs = await request(stack.router.url).get('/docs/').expect(200);
     expect(docs.text).toContain('swagger-ui');

@@ -2,7 +2,9 @@ import {
   createBaseApp,
   jsonBody,
   notFoundHandler,
+  openApiRouter,
   problemHandler,
+  type ServiceMetrics,
   type ApiKeyTable,
   type Logger,
   type ReadinessProbe,
@@ -12,6 +14,7 @@ import type { BlocklistStore } from './domain/blocklist';
 import type { ReplayStore } from './domain/replay-rules';
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
+import { workerOpenApi } from './entry-points/http/openapi';
 import { rulesRouter } from './entry-points/http/rules-router';
 
 export interface WorkerAppDeps {
@@ -23,11 +26,13 @@ export interface WorkerAppDeps {
   /** Whether rules/ is watched for changes. */
   watching: boolean;
   probes: ReadinessProbe[];
+  metrics: ServiceMetrics;
 }
 
 /** The worker's admin HTTP app: health, rules (status, validate, dry-run, replay) and the blocklist. */
 export function createApp(deps: WorkerAppDeps): Express {
-  const app = createBaseApp('worker', deps.logger, deps.probes);
+  const app = createBaseApp('worker', deps.logger, deps.probes, { metrics: deps.metrics });
+  app.use(openApiRouter('worker', '0.1.0', workerOpenApi()));
   app.use(jsonBody('1mb'));
   app.use(rulesRouter(deps));
   app.use(blocklistRouter(deps));

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import {
   closeRedis,
+  createServiceMetrics,
+  observeQueueDepths,
+  observeWorker,
   closeServer,
   connectMongo,
   createLogger,
@@ -16,6 +19,7 @@ import {
   type TriageJob,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { createApp } from './app';
 import type { WorkerConfig } from './config';
 import { BlocklistRepository } from './data-access/blocklist-repository';
@@ -39,6 +43,24 @@ export async function startWorker(
   logger = createLogger('worker', config.LOG_LEVEL),
 ): Promise<RunningWorker> {
   const rulesDir = path.resolve(config.RULES_DIR);
+  const metrics = createServiceMetrics('worker');
+  const evaluationSeconds = new Histogram({
+    name: 'triage_rule_evaluation_seconds',
+    help: 'Time to evaluate the ruleset for one complaint (async facts included).',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [metrics.registry],
+  });
+  const activeRuleset = new Gauge({
+    name: 'triage_ruleset_active',
+    help: 'The live ruleset: 1 for its version (content hash), with the time it was loaded.',
+    labelNames: ['version'],
+    registers: [metrics.registry],
+  });
+  const rejectedChanges = new Counter({
+    name: 'triage_ruleset_rejected_total',
+    help: 'Rule changes rejected by validation (the last good ruleset kept serving).',
+    registers: [metrics.registry],
+  });
   const rules = new RulesetHolder();
   // At start-up a broken ruleset is fatal: there is no last good one to fall back on.
   if (!(await rules.reload(() => readRuleFiles(rulesDir)))) {
@@ -46,10 +68,14 @@ export async function startWorker(
     throw new Error(`rules in ${rulesDir} are invalid:\n  ${errors.join('\n  ')}`);
   }
   logger.info({ rulesDir, version: rules.status().version }, 'ruleset loaded');
+  activeRuleset.set({ version: rules.status().version ?? 'none' }, 1);
   rules.on('applied', (ruleset, changed) => {
+    activeRuleset.reset();
+    activeRuleset.set({ version: ruleset.version }, 1);
     if (changed) logger.info({ rulesDir, version: ruleset.version }, 'ruleset reloaded');
   });
-  rules.on('rejected', (errors) =>
+  rules.on('rejected', (errors) => {
+    rejectedChanges.inc();
     logger.error(
       {
         rulesDir,
@@ -58,8 +84,8 @@ export async function startWorker(
         errors: errors.map(formatRuleError),
       },
       'rule change rejected; the last good ruleset keeps serving',
-    ),
-  );
+    );
+  });
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'worker-consumer');
@@ -71,10 +97,19 @@ export async function startWorker(
 
   const worker = new Worker<TriageJob>(
     queueNames.triage,
-    triageProcessor({ rules, store: repository, sources: repository, routeQueue, logger }),
+    triageProcessor({
+      rules,
+      store: repository,
+      sources: repository,
+      routeQueue,
+      logger,
+      observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
+    }),
     { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
   );
   worker.on('error', (error) => logger.error({ err: error }, 'triage worker error'));
+  observeWorker(metrics, queueNames.triage, worker);
+  observeQueueDepths(metrics, [routeQueue.queue]);
   worker.on('failed', (job, error) =>
     logger.warn(
       { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, requestId: job?.data.requestId },
@@ -91,6 +126,7 @@ export async function startWorker(
     : undefined;
 
   const app = createApp({
+    metrics,
     logger,
     apiKeys: config.API_KEYS,
     rules,

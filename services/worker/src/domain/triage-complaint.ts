@@ -36,12 +36,16 @@ export async function triageComplaint(
   store: TriageStore,
   sources: FactSources,
   routeQueue: RouteQueue,
+  /** Told how long each evaluation took, in seconds (for metrics). */
+  observeEvaluation?: (seconds: number) => void,
 ): Promise<TriageOutcome> {
   const complaint = await store.load(complaintId);
   if (!complaint) return 'missing';
   let outcome: TriageOutcome = 'already-triaged';
   if (AWAITING_TRIAGE.has(complaint.status)) {
+    const started = performance.now();
     const evaluation = await evaluateComplaint(ruleset, factsOfRecord(complaint), sources);
+    observeEvaluation?.((performance.now() - started) / 1000);
     const explained = { ...evaluation, trace: explainTrace(evaluation.trace) };
     outcome = (await store.saveDecision(complaintId, explained, requestId)) ? 'triaged' : 'already-triaged';
   }

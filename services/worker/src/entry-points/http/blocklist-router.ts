@@ -19,7 +19,7 @@ import {
 
 const customerParams = z.object({ customerId: z.string().trim().min(1).max(200) });
 
-const blockSchema = z
+export const blockSchema = z
   .object({
     until: z.iso.datetime({
       offset: true,

@@ -40,9 +40,9 @@ const candidateFilesSchema = z
     }
   });
 
-const validateSchema = z.object({ files: candidateFilesSchema }).strict();
+export const validateSchema = z.object({ files: candidateFilesSchema }).strict();
 
-const dryRunSchema = z
+export const dryRunSchema = z
   .object({
     complaint: complaintInputSchema,
     files: candidateFilesSchema.optional(),
@@ -53,7 +53,7 @@ const dryRunSchema = z
   })
   .strict();
 
-const replaySchema = z
+export const replaySchema = z
   .object({
     files: candidateFilesSchema.optional(),
     limit: z.number().int().min(1).max(replayLimits.maxLimit).default(replayLimits.defaultLimit),

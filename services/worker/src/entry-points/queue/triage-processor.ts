@@ -9,6 +9,7 @@ export interface TriageProcessorDeps {
   sources: FactSources;
   routeQueue: RouteQueue;
   logger: Logger;
+  observeEvaluation?: (seconds: number) => void;
 }
 
 /** Thin: validate the job, call the use case, map permanent failures to UnrecoverableError. */
@@ -24,6 +25,7 @@ export function triageProcessor(deps: TriageProcessorDeps) {
       deps.store,
       deps.sources,
       deps.routeQueue,
+      deps.observeEvaluation,
     );
     if (outcome === 'missing') throw new UnrecoverableError(`complaint ${complaintId} does not exist`);
     deps.logger.info({ complaintId, requestId, outcome, jobId: job.id }, 'complaint triaged');

@@ -1,0 +1,115 @@
+import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared';
+import { z } from 'zod';
+import { blockSchema } from './blocklist-router';
+import { dryRunSchema, replaySchema, validateSchema } from './rules-router';
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const ruleError = z
+  .object({ file: z.string(), path: z.string(), message: z.string() })
+  .meta({ id: 'RuleError' });
+const customerParams = z.object({ customerId: z.string() });
+const blocklistEntry = z
+  .looseObject({
+    customerId: z.string(),
+    until: z.iso.datetime(),
+    reason: z.string(),
+    addedBy: z.string(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'BlocklistEntry' });
+
+/** The worker's admin API, described from the zod schemas that validate it. */
+export function workerOpenApi(): OpenAPIRegistry {
+  const registry = createOpenApiRegistry();
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/rules',
+    summary: 'The live ruleset: version, files, last rejected change',
+    responses: {
+      200: json(
+        z.looseObject({
+          version: z.string().nullable(),
+          files: z.array(z.string()),
+          errors: z.array(ruleError),
+        }),
+        'Status',
+      ),
+      ...problemResponses(401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/rules/validate',
+    summary: 'Validate candidate rule files laid over the live ones (nothing changes)',
+    request: { body: { content: { 'application/json': { schema: validateSchema } } } },
+    responses: {
+      200: json(
+        z.looseObject({ ok: z.boolean(), errors: z.array(ruleError), version: z.string().nullable() }),
+        'The verdict',
+      ),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/rules/dry-run',
+    summary: 'Decide one complaint with the current or candidate rules; nothing is stored',
+    request: { body: { content: { 'application/json': { schema: dryRunSchema } } } },
+    responses: {
+      200: json(
+        z.looseObject({ decision: z.looseObject({}), trace: z.array(z.looseObject({})) }),
+        'Decision and condition trace',
+      ),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/rules/replay',
+    summary: 'Candidate vs current rules over the newest stored complaints (read-only)',
+    request: { body: { content: { 'application/json': { schema: replaySchema } } } },
+    responses: {
+      200: json(
+        z.looseObject({
+          compared: z.number(),
+          changed: z.record(z.string(), z.number()),
+          examples: z.array(z.looseObject({})),
+        }),
+        'What would change',
+      ),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/v1/blocklist/{customerId}',
+    summary: 'Blocklist a customer until a date, with a reason; who did it is recorded',
+    request: { params: customerParams, body: { content: { 'application/json': { schema: blockSchema } } } },
+    responses: {
+      200: json(blocklistEntry, 'Updated'),
+      201: json(blocklistEntry, 'Created'),
+      ...problemResponses(400, 401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/blocklist',
+    summary: 'Entries in force (include=all: every entry ever made)',
+    request: { query: z.object({ include: z.enum(['active', 'all']).optional() }) },
+    responses: {
+      200: json(z.looseObject({ entries: z.array(blocklistEntry) }), 'Entries'),
+      ...problemResponses(401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/blocklist/{customerId}',
+    summary: 'Take a customer off the list (kept in history with who and why)',
+    request: { params: customerParams, query: z.object({ reason: z.string().optional() }) },
+    responses: { 200: json(blocklistEntry, 'Removed'), ...problemResponses(401, 403, 404) },
+  });
+  return registry;
+}
