@@ -33,6 +33,20 @@ function asGenericCrmTicket(complaint: ComplaintInput & { externalId: string }):
   };
 }
 
+/** The project's bilingual demo set (tools/demo/complaints.json) as generic-crm webhook payloads. */
+export function demoPayloads(limit = Infinity): Record<string, unknown>[] {
+  const file = path.join(__dirname, 'demo', 'complaints.json');
+  const demo = JSON.parse(readFileSync(file, 'utf8')) as {
+    complaints: Array<ComplaintInput & { externalId: string }>;
+  };
+  return demo.complaints.slice(0, limit).map(asGenericCrmTicket);
+}
+
+/** The first `limit` records of a CFPB-format CSV, as cfpb webhook payloads (the raw CSV rows). */
+export function cfpbPayloads(file: string, limit = Infinity): Record<string, unknown>[] {
+  return readCfpbRecords(path.resolve(file)).slice(0, limit);
+}
+
 export interface DeliveryTally {
   accepted: number;
   duplicates: number;
@@ -93,16 +107,7 @@ async function main(): Promise<void> {
   if (!secret) throw new Error(`no secret for source ${source}: pass --secret`);
   const limit = values.limit ? Number(values.limit) : Infinity;
 
-  let payloads: Record<string, unknown>[];
-  if (values.csv) {
-    payloads = readCfpbRecords(path.resolve(values.csv)).slice(0, limit);
-  } else {
-    const file = path.join(__dirname, 'demo', 'complaints.json');
-    const demo = JSON.parse(readFileSync(file, 'utf8')) as {
-      complaints: Array<ComplaintInput & { externalId: string }>;
-    };
-    payloads = demo.complaints.slice(0, limit).map(asGenericCrmTicket);
-  }
+  const payloads = values.csv ? cfpbPayloads(values.csv, limit) : demoPayloads(limit);
   console.log(`posting ${payloads.length} complaints to ${url}/v1/webhooks/${source} …`);
   const tally = await deliver(url, source, secret, payloads, Number(values.rate), (line) =>
     console.log(line),

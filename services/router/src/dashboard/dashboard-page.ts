@@ -86,13 +86,29 @@ export const dashboardPage = `<!doctype html>
     });
   }
   function bars(svg, rows) {
-    var width = svg.clientWidth || 400, height = Number(svg.getAttribute('height')), max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
+    if (!svg.getAttribute('data-height')) svg.setAttribute('data-height', svg.getAttribute('height'));
+    var width = svg.clientWidth || 400, height = Number(svg.getAttribute('data-height')), max = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.value; })));
     var w = width / Math.max(rows.length, 1);
+    var longest = Math.max.apply(null, [0].concat(rows.map(function (r) { return String(r.label).length; })));
+    // Long labels under narrow columns (eight queues in one card) overlap into an unreadable
+    // axis: then draw one bar per line, label on the left.
+    if (longest * 7 > w - 4) return barsAcross(svg, rows, width, max, longest);
+    svg.setAttribute('height', String(height));
     svg.innerHTML = rows.map(function (r, i) {
       var h = (height - 36) * r.value / max;
       return '<rect class="bar" x="' + (i * w + 6) + '" y="' + (height - 22 - h) + '" width="' + Math.max(w - 12, 2) + '" height="' + h + '"><title>' + esc(r.label) + ': ' + r.value + '</title></rect>' +
         '<text class="axis" x="' + (i * w + w / 2) + '" y="' + (height - 6) + '" text-anchor="middle">' + esc(r.label) + '</text>' +
         '<text class="axis" data-value="' + esc(r.label) + '" x="' + (i * w + w / 2) + '" y="' + (height - 26 - h) + '" text-anchor="middle">' + r.value + '</text>';
+    }).join('');
+  }
+  function barsAcross(svg, rows, width, max, longest) {
+    var line = 22, labelWidth = Math.min(width / 2, longest * 7 + 8), room = Math.max(width - labelWidth - 40, 10);
+    svg.setAttribute('height', String(rows.length * line + 4));
+    svg.innerHTML = rows.map(function (r, i) {
+      var y = i * line + 2, w = room * r.value / max;
+      return '<text class="axis" x="' + (labelWidth - 6) + '" y="' + (y + 15) + '" text-anchor="end">' + esc(r.label) + '</text>' +
+        '<rect class="bar" x="' + labelWidth + '" y="' + (y + 3) + '" width="' + w + '" height="' + (line - 6) + '"><title>' + esc(r.label) + ': ' + r.value + '</title></rect>' +
+        '<text class="axis" data-value="' + esc(r.label) + '" x="' + (labelWidth + w + 4) + '" y="' + (y + 15) + '">' + r.value + '</text>';
     }).join('');
   }
   function renderCountdowns() {
@@ -142,11 +158,15 @@ export const dashboardPage = `<!doctype html>
     setInterval(renderCountdowns, 1000);
   }
   function fail(error) {
-    if (error.auth) { localStorage.removeItem('triageAdminKey'); location.reload(); return; }
+    // The reload shows the form again; say why, or a refused key looks like nothing happened.
+    if (error.auth) { localStorage.removeItem('triageAdminKey'); sessionStorage.setItem('triageLoginError', error.message); location.reload(); return; }
     el('status').textContent = 'refresh failed: ' + error.message;
   }
   el('save').onclick = function () { key = el('key').value.trim(); if (!key) return; localStorage.setItem('triageAdminKey', key); start(); };
-  if (key) start(); else { el('login').classList.remove('hidden'); el('status').textContent = 'sign in'; }
+  if (key) start(); else {
+    el('login').classList.remove('hidden'); el('status').textContent = 'sign in';
+    el('loginError').textContent = sessionStorage.getItem('triageLoginError') || ''; sessionStorage.removeItem('triageLoginError');
+  }
 })();
 </script>
 </body>
