@@ -100,7 +100,7 @@ export async function startWorker(
     triageProcessor({
       rules,
       store: repository,
-      sources: repository,
+      sourcesAsOf: (at) => repository.factSourcesAsOf(at),
       routeQueue,
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),

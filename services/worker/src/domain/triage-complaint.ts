@@ -34,7 +34,11 @@ export async function triageComplaint(
   requestId: string | undefined,
   ruleset: Ruleset,
   store: TriageStore,
-  sources: FactSources,
+  /**
+   * Customer history as it stood when the complaint arrived: a late triage (backlog, retry,
+   * sweeper) decides exactly as a prompt one would, and a replay agrees with it.
+   */
+  sourcesAsOf: (at: Date) => FactSources,
   routeQueue: RouteQueue,
   /** Told how long each evaluation took, in seconds (for metrics). */
   observeEvaluation?: (seconds: number) => void,
@@ -44,7 +48,11 @@ export async function triageComplaint(
   let outcome: TriageOutcome = 'already-triaged';
   if (AWAITING_TRIAGE.has(complaint.status)) {
     const started = performance.now();
-    const evaluation = await evaluateComplaint(ruleset, factsOfRecord(complaint), sources);
+    const evaluation = await evaluateComplaint(
+      ruleset,
+      factsOfRecord(complaint),
+      sourcesAsOf(complaint.receivedAt),
+    );
     observeEvaluation?.((performance.now() - started) / 1000);
     const explained = { ...evaluation, trace: explainTrace(evaluation.trace) };
     outcome = (await store.saveDecision(complaintId, explained, requestId)) ? 'triaged' : 'already-triaged';

@@ -6,7 +6,7 @@ import { triageComplaint, type RouteQueue, type TriageStore } from '../../domain
 export interface TriageProcessorDeps {
   rules: RulesetHolder;
   store: TriageStore;
-  sources: FactSources;
+  sourcesAsOf: (at: Date) => FactSources;
   routeQueue: RouteQueue;
   logger: Logger;
   observeEvaluation?: (seconds: number) => void;
@@ -23,7 +23,7 @@ export function triageProcessor(deps: TriageProcessorDeps) {
       requestId,
       deps.rules.get(),
       deps.store,
-      deps.sources,
+      deps.sourcesAsOf,
       deps.routeQueue,
       deps.observeEvaluation,
     );
