@@ -1,3 +1,5 @@
+// pino-http augments the request with req.log; the reference carries that into the .d.ts services see.
+/// <reference types="pino-http" preserve="true" />
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
