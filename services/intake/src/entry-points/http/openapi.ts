@@ -1,5 +1,6 @@
 import {
   complaintInputSchema,
+  complaintStatuses,
   createOpenApiRegistry,
   problemResponses,
   type OpenAPIRegistry,
@@ -9,17 +10,7 @@ import { z } from 'zod';
 const accepted = z
   .object({
     id: z.uuid(),
-    status: z.enum([
-      'received',
-      'enqueued',
-      'triaged',
-      'queued',
-      'claimed',
-      'in_progress',
-      'waiting_customer',
-      'resolved',
-      'closed',
-    ]),
+    status: z.enum(complaintStatuses),
     duplicate: z.boolean(),
   })
   .meta({
