@@ -1,4 +1,5 @@
-import { Engine, type RuleResult } from 'json-rules-engine';
+import { Engine, Fact, type RuleResult } from 'json-rules-engine';
+import type { DateTime } from 'luxon';
 import {
   severityRank,
   type FiredRule,
@@ -9,6 +10,9 @@ import {
 } from '../complaint/triage-decision';
 import { addBusinessMinutes } from './business-calendar';
 import type { Ruleset } from './compile-ruleset';
+import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled-ruleset';
+
+export type { CompiledRuleTrace } from './compiled-ruleset';
 import {
   insideCalendar,
   localTime,
@@ -22,6 +26,11 @@ import { stageNames, type SlaPolicy, type StageName } from './ruleset-schemas';
 
 export interface Evaluation {
   decision: TriageDecision;
+  /**
+   * Every rule of every stage, in the order json-rules-engine reports them (stage, then
+   * priority, then file order). From {@link evaluateComplaint}, a rule the index skipped is a
+   * {@link CompiledRuleTrace} with `skipped: 'index'`.
+   */
   trace: RuleTrace[];
   /** The customer's other recent complaints, when a rule asked for repeatCount. */
   relatedComplaintIds: string[];
@@ -76,29 +85,41 @@ interface StageOutcome {
   trace: RuleTrace[];
 }
 
-async function runStage(
-  ruleset: Ruleset,
-  stage: StageName,
-  facts: Record<string, unknown>,
-  addDynamicFacts: (engine: Engine) => void,
-): Promise<StageOutcome> {
-  const file = ruleset.stages[stage];
-  // A fresh Engine per evaluation: json-rules-engine's Engine keeps per-run state and
-  // is not safe for overlapping run() calls (upstream issue #303).
+/** Runs one stage over the evaluation's current facts. */
+type StageRunner = (stage: StageName) => StageOutcome | Promise<StageOutcome>;
+
+/** What both evaluation paths start from: the runtime facts and the computed facts. */
+interface EvaluationInputs {
+  /** The facts every stage sees; category, severity, tags and flags are updated between stages. */
+  facts: Record<string, unknown>;
+  /** Facts computed on demand from the condition's params (json-rules-engine dynamic facts). */
+  computedFacts: ReadonlyMap<string, ComputedFact>;
+}
+
+/** One stage's rules in an Engine, with the options and operators both engine paths use. */
+function stageEngine(ruleset: Ruleset, stage: StageName): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true, replaceFactsInEventParams: false });
   registerOperators(engine);
-  addDynamicFacts(engine);
-  const order = new Map<string, number>();
-  file.rules.forEach((rule, index) => {
-    order.set(rule.name, index);
+  for (const rule of ruleset.stages[stage].rules) {
     engine.addRule({
       name: rule.name,
       priority: rule.priority,
       conditions: rule.conditions as never,
       event: rule.event,
     });
-  });
-  const { results, failureResults } = await engine.run(facts);
+  }
+  return engine;
+}
+
+async function runEngineStage(
+  ruleset: Ruleset,
+  stage: StageName,
+  engine: Engine,
+  runtimeFacts: Record<string, unknown>,
+): Promise<StageOutcome> {
+  const order = new Map<string, number>();
+  ruleset.stages[stage].rules.forEach((rule, index) => order.set(rule.name, index));
+  const { results, failureResults } = await engine.run(runtimeFacts);
   const byFileOrder = (a: RuleResult, b: RuleResult) =>
     (b.priority ?? 1) - (a.priority ?? 1) ||
     (order.get(String(a.name)) ?? 0) - (order.get(String(b.name)) ?? 0);
@@ -117,6 +138,37 @@ async function runStage(
   return { fired, trace };
 }
 
+/**
+ * json-rules-engine with a fresh Engine per stage and evaluation: the engine keeps per-run
+ * state and is not safe for overlapping run() calls (upstream issue #303).
+ */
+function freshEngineRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
+  return (stage) => {
+    const engine = stageEngine(ruleset, stage);
+    for (const [name, compute] of inputs.computedFacts) engine.addFact(name, compute);
+    return runEngineStage(ruleset, stage, engine, inputs.facts);
+  };
+}
+
+/** json-rules-engine with long-lived engines; the computed facts travel as runtime facts. */
+function sharedEngineRunner(
+  ruleset: Ruleset,
+  inputs: EvaluationInputs,
+  engines: Record<StageName, Engine>,
+): StageRunner {
+  return (stage) => {
+    const runtimeFacts: Record<string, unknown> = { ...inputs.facts };
+    for (const [name, compute] of inputs.computedFacts) runtimeFacts[name] = new Fact(name, compute);
+    return runEngineStage(ruleset, stage, engines[stage], runtimeFacts);
+  };
+}
+
+/** The compiled closures (compiled-ruleset.ts); per-evaluation state lives in the CompiledRun. */
+function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
+  const run = new CompiledRun(compiledRulesetOf(ruleset), inputs.facts, inputs.computedFacts);
+  return (stage) => run.runStage(stage);
+}
+
 function firstParam<T>(fired: FiredRule[], key: string): T | undefined {
   for (const rule of fired) if (rule.params[key] !== undefined) return rule.params[key] as T;
   return undefined;
@@ -132,12 +184,88 @@ function collect(fired: FiredRule[], key: string, initial: readonly string[] = [
 /**
  * Runs the four stages (classify → severity → sla → route) over one complaint and
  * assembles the decision with its trace. Pure apart from the fact sources it is given.
+ *
+ * Rules run as compiled closures (compiled-ruleset.ts, ADR 0005): the decision and related
+ * complaints are json-rules-engine's ({@link evaluateComplaintWithEngine}; a differential test
+ * checks it), at a cost that grows slowly with the number of rules. The trace differs in one
+ * way: a rule the index proved cannot fire (no keyword, value or condition it requires is
+ * present) is reported as `{ fired: false, skipped: 'index', conditions }`, its conditions
+ * without `factResult` / `valueResult` / `result`. Condition values, params and the entries of
+ * skipped rules are frozen objects shared with the compiled ruleset: copy before changing a
+ * trace. Stateless between calls, so safe to call concurrently.
  */
-export async function evaluateComplaint(
+export function evaluateComplaint(
   ruleset: Ruleset,
   complaint: ComplaintFacts,
   sources: FactSources = noHistoryFactSources,
   now: Date = new Date(),
+): Promise<Evaluation> {
+  return evaluateWith(ruleset, complaint, sources, now, (inputs) => compiledRunner(ruleset, inputs));
+}
+
+/**
+ * Compiles a ruleset for {@link evaluateComplaint} now, e.g. right after loading it, rather than
+ * on its first complaint (a few ms for the shipped rules, ~0.2 s for 1,000 rules).
+ */
+export function precompileRuleset(ruleset: Ruleset): void {
+  compiledRulesetOf(ruleset);
+}
+
+/**
+ * The reference evaluation: json-rules-engine itself, with a fresh Engine per stage and
+ * evaluation (an Engine is not safe for overlapping run() calls, upstream issue #303). Used by
+ * the differential test and as the benchmark baseline; {@link evaluateComplaint} is the fast path.
+ */
+export function evaluateComplaintWithEngine(
+  ruleset: Ruleset,
+  complaint: ComplaintFacts,
+  sources: FactSources = noHistoryFactSources,
+  now: Date = new Date(),
+): Promise<Evaluation> {
+  return evaluateWith(ruleset, complaint, sources, now, (inputs) => freshEngineRunner(ruleset, inputs));
+}
+
+/** Evaluates complaints one at a time with long-lived json-rules-engine Engines. */
+export type SequentialEngineEvaluator = (
+  complaint: ComplaintFacts,
+  sources?: FactSources,
+  now?: Date,
+) => Promise<Evaluation>;
+
+/**
+ * json-rules-engine used the plain way: one Engine per stage holding all its rules, `run()`
+ * per complaint (the benchmark's "naive" baseline). An Engine keeps per-run state and is not
+ * safe for overlapping run() calls (upstream issue #303), so the evaluator refuses a call while
+ * the previous one is still running instead of silently skipping rules.
+ */
+export function createSequentialEngineEvaluator(ruleset: Ruleset): SequentialEngineEvaluator {
+  const engines = Object.fromEntries(
+    stageNames.map((stage) => [stage, stageEngine(ruleset, stage)]),
+  ) as Record<StageName, Engine>;
+  let running = false;
+  return async (complaint, sources = noHistoryFactSources, now = new Date()) => {
+    if (running) {
+      throw new Error(
+        'a sequential engine evaluator was called while still running: json-rules-engine engines must not be shared between concurrent evaluations',
+      );
+    }
+    running = true;
+    try {
+      return await evaluateWith(ruleset, complaint, sources, now, (inputs) =>
+        sharedEngineRunner(ruleset, inputs, engines),
+      );
+    } finally {
+      running = false;
+    }
+  };
+}
+
+async function evaluateWith(
+  ruleset: Ruleset,
+  complaint: ComplaintFacts,
+  sources: FactSources,
+  now: Date,
+  runnerFor: (inputs: EvaluationInputs) => StageRunner,
 ): Promise<Evaluation> {
   // Async facts are looked up once per evaluation, whichever stages ask.
   const memo = new Map<string, Promise<unknown>>();
@@ -152,32 +280,39 @@ export async function evaluateComplaint(
   const recent = (days: number) =>
     once(`recent:${days}`, () => sources.recentComplaintIds(complaint.customer.id, days, complaint.id));
   const relatedComplaintIds: string[] = [];
-
-  const addDynamicFacts = (engine: Engine) => {
-    engine.addFact('repeatCount', async (params: { days?: unknown }) => {
-      const days = typeof params?.days === 'number' && params.days > 0 ? params.days : 30;
-      const ids = await recent(days);
-      for (const id of ids) if (!relatedComplaintIds.includes(id)) relatedComplaintIds.push(id);
-      return ids.length;
-    });
-    engine.addFact('openComplaints', () =>
-      once('open', () => sources.openComplaints(complaint.customer.id, complaint.id)),
-    );
-    engine.addFact('blocklisted', () =>
-      once('blocklisted', () => sources.isBlocklisted(complaint.customer.id, now)),
-    );
-    engine.addFact(
-      'receivedHour',
-      (params: { timeZone?: unknown }) => localTime(complaint.receivedAt, params?.timeZone).hour,
-    );
-    engine.addFact(
-      'receivedWeekday',
-      (params: { timeZone?: unknown }) => localTime(complaint.receivedAt, params?.timeZone).weekday,
-    );
-    engine.addFact('insideBusinessHours', (params: { calendar?: unknown }) =>
-      insideCalendar(ruleset.calendars, params?.calendar, complaint.receivedAt),
-    );
+  // receivedHour and receivedWeekday of one time zone share one conversion.
+  const localTimes = new Map<string, DateTime>();
+  const receivedLocally = (timeZone: unknown): DateTime => {
+    if (typeof timeZone !== 'string' && timeZone != null) return localTime(complaint.receivedAt, timeZone);
+    const key = timeZone ?? '';
+    let local = localTimes.get(key);
+    if (local === undefined) {
+      local = localTime(complaint.receivedAt, timeZone);
+      localTimes.set(key, local);
+    }
+    return local;
   };
+
+  const computedFacts = new Map<string, ComputedFact>([
+    [
+      'repeatCount',
+      async (params: { days?: unknown }) => {
+        const days = typeof params?.days === 'number' && params.days > 0 ? params.days : 30;
+        const ids = await recent(days);
+        for (const id of ids) if (!relatedComplaintIds.includes(id)) relatedComplaintIds.push(id);
+        return ids.length;
+      },
+    ],
+    ['openComplaints', () => once('open', () => sources.openComplaints(complaint.customer.id, complaint.id))],
+    ['blocklisted', () => once('blocklisted', () => sources.isBlocklisted(complaint.customer.id, now))],
+    ['receivedHour', (params: { timeZone?: unknown }) => receivedLocally(params?.timeZone).hour],
+    ['receivedWeekday', (params: { timeZone?: unknown }) => receivedLocally(params?.timeZone).weekday],
+    [
+      'insideBusinessHours',
+      (params: { calendar?: unknown }) =>
+        insideCalendar(ruleset.calendars, params?.calendar, complaint.receivedAt),
+    ],
+  ]);
 
   const facts: Record<string, unknown> = {
     ...staticFacts(complaint, now),
@@ -202,8 +337,9 @@ export async function evaluateComplaint(
     facts.flags = [...flags];
   };
 
+  const runStage = runnerFor({ facts, computedFacts });
   for (const stage of stageNames) {
-    const outcome = await runStage(ruleset, stage, facts, addDynamicFacts);
+    const outcome = await runStage(stage);
     fired[stage] = outcome.fired;
     trace.push(...outcome.trace);
     const defaults = ruleset.stages[stage].defaults as { tags?: string[]; flags?: string[] } | undefined;

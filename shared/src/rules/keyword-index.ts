@@ -1,0 +1,216 @@
+/**
+ * One Aho–Corasick automaton over every `containsAny` / `containsAll` keyword of a ruleset, so
+ * a complaint's text is scanned once per evaluation however many keyword rules there are, and a
+ * keyword condition becomes a set lookup.
+ *
+ * It reproduces {@link compileKeywordMatcher} exactly (a unit test compares the two on random
+ * input): text and keywords are compared after {@link normalizeText} (NFKC, lower case); a
+ * keyword's whitespace matches any whitespace run; at an edge where the keyword starts or ends
+ * with an ASCII letter or digit the neighbouring text character must not be one (`[a-z0-9]`
+ * after lower-casing); a blank keyword never matches. Whitespace runs in the text are collapsed
+ * to one space before the scan, and a keyword's tokens are joined by one space, so "a\s+b"
+ * becomes the plain substring "a b" (tokens never contain whitespace, so nothing else changes).
+ */
+import { normalizeText } from './operators';
+
+// The same whitespace class the operator's regular expressions use (`\s`, u flag).
+const whitespaceRun = /\s+/u;
+const whitespaceRuns = /\s+/gu;
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** `[a-z0-9]`: the characters a guarded keyword edge must not touch (text is lower-cased). */
+function isWordCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a);
+}
+
+function isAsciiAlphanumeric(code: number): boolean {
+  return isWordCode(code) || (code >= 0x41 && code <= 0x5a);
+}
+
+/** How a keyword enters the index. */
+export type KeywordEntry =
+  | { kind: 'pattern'; id: number }
+  /** Blank after normalisation: never matches (and makes `containsAll` false). */
+  | { kind: 'blank' }
+  /**
+   * Contains a lone surrogate, where code-unit scanning and the operator's `u`-flag regular
+   * expression could disagree: such a condition keeps using the operator itself.
+   */
+  | { kind: 'unindexable' };
+
+/** The keywords found in one text, by pattern id. */
+export type KeywordHits = ReadonlySet<number>;
+
+const noHits: KeywordHits = new Set<number>();
+
+interface Pattern {
+  length: number;
+  guardStart: boolean;
+  guardEnd: boolean;
+}
+
+/** Collects keywords, then {@link KeywordIndexBuilder.build}s the automaton. */
+export class KeywordIndexBuilder {
+  private readonly ids = new Map<string, number>();
+  private readonly patterns: { text: string; pattern: Pattern }[] = [];
+
+  /** Registers a keyword (as written in a rule) and says how conditions should look it up. */
+  add(keyword: string): KeywordEntry {
+    const tokens = normalizeText(keyword)
+      .split(whitespaceRun)
+      .filter((token) => token.length > 0);
+    const first = tokens[0];
+    const last = tokens[tokens.length - 1];
+    if (first === undefined || last === undefined) return { kind: 'blank' };
+    const text = tokens.join(' ');
+    if (loneSurrogate.test(text)) return { kind: 'unindexable' };
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.patterns.length;
+      this.ids.set(text, id);
+      this.patterns.push({
+        text,
+        pattern: {
+          length: text.length,
+          guardStart: isAsciiAlphanumeric(first.charCodeAt(0)),
+          guardEnd: isAsciiAlphanumeric(last.charCodeAt(last.length - 1)),
+        },
+      });
+    }
+    return { kind: 'pattern', id };
+  }
+
+  /** The length of a pattern (its normalised text), to prefer long, rare keywords as triggers. */
+  lengthOf(id: number): number {
+    return this.patterns[id]?.pattern.length ?? 0;
+  }
+
+  build(): KeywordIndex {
+    return new KeywordIndex(this.patterns);
+  }
+}
+
+/**
+ * The automaton. Immutable after construction; {@link KeywordIndex.scan} keeps its state in
+ * local variables, so concurrent evaluations can share one index.
+ */
+export class KeywordIndex {
+  readonly patternCount: number;
+  /** Transitions out of the root for every UTF-16 code unit (0 = stay at the root). */
+  private readonly rootNext: Int32Array;
+  private readonly next: Map<number, number>[];
+  private readonly fail: Int32Array;
+  /** The pattern ending at a state, or -1. */
+  private readonly output: Int32Array;
+  /** The nearest state along the failure chain (excluding itself) with an output, or -1. */
+  private readonly outputLink: Int32Array;
+  private readonly patterns: Pattern[];
+
+  constructor(patterns: readonly { text: string; pattern: Pattern }[]) {
+    this.patternCount = patterns.length;
+    this.patterns = patterns.map((entry) => entry.pattern);
+    const next: Map<number, number>[] = [new Map()];
+    const outputs: number[] = [-1];
+    patterns.forEach(({ text }, id) => {
+      let state = 0;
+      for (let i = 0; i < text.length; i += 1) {
+        const code = text.charCodeAt(i);
+        const transitions = next[state] as Map<number, number>;
+        let target = transitions.get(code);
+        if (target === undefined) {
+          target = next.length;
+          next.push(new Map());
+          outputs.push(-1);
+          transitions.set(code, target);
+        }
+        state = target;
+      }
+      outputs[state] = id;
+    });
+    const states = next.length;
+    this.next = next;
+    this.output = Int32Array.from(outputs);
+    this.fail = new Int32Array(states);
+    this.outputLink = new Int32Array(states).fill(-1);
+    this.rootNext = new Int32Array(0x10000);
+    const queue: number[] = [];
+    for (const [code, child] of next[0] as Map<number, number>) {
+      this.rootNext[code] = child;
+      queue.push(child);
+    }
+    for (let head = 0; head < queue.length; head += 1) {
+      const state = queue[head] as number;
+      for (const [code, child] of next[state] as Map<number, number>) {
+        let fallback = this.fail[state] as number;
+        let target = this.step(fallback, code);
+        while (target === undefined && fallback !== 0) {
+          fallback = this.fail[fallback] as number;
+          target = this.step(fallback, code);
+        }
+        const failTo = target ?? 0;
+        this.fail[child] = failTo;
+        this.outputLink[child] =
+          (this.output[failTo] as number) >= 0 ? failTo : (this.outputLink[failTo] as number);
+        queue.push(child);
+      }
+    }
+  }
+
+  private step(state: number, code: number): number | undefined {
+    if (state === 0) {
+      const target = this.rootNext[code] as number;
+      return target === 0 ? undefined : target;
+    }
+    return (this.next[state] as Map<number, number>).get(code);
+  }
+
+  /** The text a scan runs over: normalised like the operator's, whitespace runs collapsed. */
+  static prepare(text: string): string {
+    return normalizeText(text).replace(whitespaceRuns, ' ');
+  }
+
+  /** Every indexed keyword occurring in `text` (raw, un-normalised text). */
+  scan(text: string): KeywordHits {
+    if (this.patternCount === 0) return noHits;
+    const found = new Set<number>();
+    const prepared = KeywordIndex.prepare(text);
+    const length = prepared.length;
+    const { rootNext, next, fail, output, outputLink, patterns } = this;
+    let state = 0;
+    for (let i = 0; i < length; i += 1) {
+      const code = prepared.charCodeAt(i);
+      if (state === 0) {
+        state = rootNext[code] as number;
+        if (state === 0) continue;
+      } else {
+        let target = (next[state] as Map<number, number>).get(code);
+        while (target === undefined) {
+          state = fail[state] as number;
+          if (state === 0) {
+            target = rootNext[code] as number;
+            break;
+          }
+          target = (next[state] as Map<number, number>).get(code);
+        }
+        state = target;
+        if (state === 0) continue;
+      }
+      let hit = (output[state] as number) >= 0 ? state : (outputLink[state] as number);
+      while (hit >= 0) {
+        const id = output[hit] as number;
+        if (!found.has(id)) {
+          const pattern = patterns[id] as Pattern;
+          const start = i - pattern.length + 1;
+          if (
+            !(pattern.guardStart && start > 0 && isWordCode(prepared.charCodeAt(start - 1))) &&
+            !(pattern.guardEnd && i + 1 < length && isWordCode(prepared.charCodeAt(i + 1)))
+          ) {
+            found.add(id);
+          }
+        }
+        hit = outputLink[hit] as number;
+      }
+    }
+    return found;
+  }
+}
