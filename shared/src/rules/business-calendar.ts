@@ -213,7 +213,23 @@ function dayOfIsoDate(isoDate: string): number {
   return Math.floor(date.getTime() / DAY_MS);
 }
 
+/**
+ * Compiled calendars, by calendar object. Rulesets are immutable once loaded, so a calendar is
+ * compiled once and its per-day offset samples are reused by every evaluation (the offset of a
+ * day never changes). The cache holds a few hundred numbers per calendar per year of dates used.
+ */
+const compiledCalendars = new WeakMap<BusinessCalendar, CompiledCalendar>();
+
 function compile(calendar: BusinessCalendar): CompiledCalendar {
+  let compiled = compiledCalendars.get(calendar);
+  if (!compiled) {
+    compiled = compileUncached(calendar);
+    compiledCalendars.set(calendar, compiled);
+  }
+  return compiled;
+}
+
+function compileUncached(calendar: BusinessCalendar): CompiledCalendar {
   if (!IANAZone.isValidZone(calendar.timeZone)) {
     throw new RangeError(
       `Business calendar "${calendar.id}" has an unknown time zone "${calendar.timeZone}"; parse it with businessCalendarSchema first.`,
