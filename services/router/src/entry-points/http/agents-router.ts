@@ -119,7 +119,10 @@ export function agentsRouter(deps: AgentsRouterDeps): Router {
       return;
     }
     // One line joins the claim to the complaint's own request id from intake (see README, "Following one complaint").
-    req.log.info({ complaintId: ticket._id, agentId, complaintRequestId: ticket.requestId }, 'ticket claimed');
+    req.log.info(
+      { complaintId: ticket._id, agentId, complaintRequestId: ticket.requestId },
+      'ticket claimed',
+    );
     res.json({ ticket: toTicketView(ticket) });
   });
 

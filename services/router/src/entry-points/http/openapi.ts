@@ -46,12 +46,9 @@ const queue = z
   })
   .meta({ id: 'QueueView' });
 const listQuery = z.object({
-  status: z
-    .string()
-    .optional()
-    .meta({
-      description: 'comma-separated: queued, claimed, in_progress, waiting_customer, resolved, closed',
-    }),
+  status: z.string().optional().meta({
+    description: 'comma-separated: queued, claimed, in_progress, waiting_customer, resolved, closed',
+  }),
   limit: z.number().int().min(1).max(500).optional(),
 });
 const reportQuery = z.object({
