@@ -12,6 +12,7 @@
  *
  * The same seed always gives the same files and complaints.
  */
+import { channels as complaintChannels, customerTiers } from '@triage/shared';
 import type { ComplaintFacts, ComplaintInput, FactSources, RuleCondition, StageName } from '@triage/shared';
 
 /** mulberry32: a small, fast, seedable PRNG. */
@@ -93,19 +94,8 @@ const chineseFillerChars = [
   ...'我的了是在有不这个们他她你就也都和说要去会着没看好还到对以后那里用下过多么天今昨明因为所但如果已经一直问题情况一次请帮忙希望谢谢非常真很',
 ];
 
-const channels = [
-  'phone',
-  'email',
-  'web',
-  'chat',
-  'sms',
-  'social',
-  'letter',
-  'fax',
-  'referral',
-  'other',
-] as const;
-const tiers = ['standard', 'silver', 'gold', 'platinum', 'vip'] as const;
+const channels = complaintChannels;
+const tiers = customerTiers;
 const products = [
   'credit card',
   'prepaid card',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  connectMongo,
   closeRedis,
   closeServer,
   createLogger,
@@ -19,7 +20,6 @@ import type { IntakeConfig } from './config';
 import { createApp } from './app';
 import { ComplaintRepository } from './data-access/complaint-repository';
 import { MaintenanceQueue, maintenanceQueueName } from './data-access/maintenance-queue';
-import { connectIntakeMongo } from './data-access/mongo-connection';
 import { BullTriageQueue } from './data-access/triage-queue';
 import { sweepProcessor } from './entry-points/queue/sweep-processor';
 
@@ -64,7 +64,12 @@ export async function startIntake(
     'webhook sources loaded',
   );
 
-  const mongo = await connectIntakeMongo(config.MONGO_URL, logger, config.MONGO_TIMEOUT_MS);
+  // Intake never buffers commands: with MongoDB away a request fails within MONGO_TIMEOUT_MS
+  // (503 with Retry-After) instead of waiting in mongoose's buffer.
+  const mongo = await connectMongo(config.MONGO_URL, logger, {
+    serverSelectionTimeoutMS: config.MONGO_TIMEOUT_MS,
+    bufferCommands: false,
+  });
   const redis = createRedis(config.REDIS_URL, 'producer', logger, 'intake-producer');
   // The sweeper's connection waits for Redis rather than failing: it has no caller to answer.
   const maintenanceRedis = createRedis(config.REDIS_URL, 'worker', logger, 'intake-maintenance');

@@ -1,10 +1,25 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../logger';
 
+export interface MongoConnectOptions {
+  /** How long an operation waits for a reachable server before it fails (default 5 s). */
+  serverSelectionTimeoutMS?: number;
+  /**
+   * Whether mongoose queues commands while disconnected (default true). Intake turns it off:
+   * when MongoDB is away a request must fail fast (503) rather than wait in the buffer.
+   */
+  bufferCommands?: boolean;
+}
+
 /** One mongoose connection per service (never the global default, so tests can hold several). */
-export async function connectMongo(url: string, logger: Logger): Promise<Connection> {
+export async function connectMongo(
+  url: string,
+  logger: Logger,
+  options: MongoConnectOptions = {},
+): Promise<Connection> {
   const connection = mongoose.createConnection(url, {
-    serverSelectionTimeoutMS: 5000,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    bufferCommands: options.bufferCommands ?? true,
     autoIndex: false,
     autoCreate: false,
   });
