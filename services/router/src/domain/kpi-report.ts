@@ -1,4 +1,4 @@
-import type { ComplaintEvent } from '@triage/shared';
+import { complaintStatuses, type ComplaintEvent } from '@triage/shared';
 
 /** The fields of a complaint a KPI report reads (a projection of the stored document). */
 export interface ReportComplaint {
@@ -58,15 +58,9 @@ export interface KpiReport {
   complaintsPerCustomer: Array<{ customerId: string; count: number }>;
 }
 
-const OPEN = new Set([
-  'received',
-  'enqueued',
-  'triaged',
-  'queued',
-  'claimed',
-  'in_progress',
-  'waiting_customer',
-]);
+const OPEN: ReadonlySet<string> = new Set(
+  complaintStatuses.filter((status) => status !== 'resolved' && status !== 'closed'),
+);
 const MINUTE = 60_000;
 
 export function percentile(sorted: number[], p: number): number | null {
