@@ -68,6 +68,7 @@ describe('SLA escalation ladder, end to end with second-scale SLAs from the rule
   it('when nobody answers a complaint, then it is warned, breached (priority raised) and moved to supervisors, each on time, with signed notifications', async () => {
     const routed = watchCompletedJobs(stack.router.routeWorker);
     const timers = watchJobs(stack.router.slaWorker);
+    const notifications = watchJobs(stack.router.notifyWorker);
     const accepted = await request(stack.intake.url)
       .post('/v1/complaints')
       .set('Authorization', `Bearer ${testKeys.crm}`)
@@ -89,6 +90,13 @@ describe('SLA escalation ladder, end to end with second-scale SLAs from the rule
     );
     timers.stop();
     await receiver.accepted(3);
+    // The 'notified' event is written after the receiver answers: wait for that job to finish.
+    await notifications.waitFor(
+      (job) => job.data.complaintId === id && job.data.payload.type === 'sla.escalated',
+      20_000,
+      'the third notification',
+    );
+    notifications.stop();
 
     const ticket = await stack.router.tickets.findById(id);
     expect(ticket).toMatchObject({
