@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { RunningRouter } from '../../services/router/src/service';
 import { spawnRouter, type ChildRouter } from './support/child-router';
@@ -40,7 +41,7 @@ describe('claims across two router processes', () => {
     await inProcess?.stop();
   });
 
-  it('when 50 agents claim concurrently through two processes until the queues are empty, then every ticket goes to exactly one agent', async () => {
+  const claimUntilEmpty = async () => {
     const urls = [inProcess.url, child.url];
     const claims: Array<{ agentId: string; ticketId: string; via: number }> = [];
     await Promise.all(
@@ -56,6 +57,14 @@ describe('claims across two router processes', () => {
         }
       }),
     );
+    return claims;
+  };
+
+  it('when 50 agents claim concurrently through two processes until the queues are empty, then every ticket goes to exactly one agent', async () => {
+    // Every ticket waits in the claim index (ADR 0006): the claims below pop it concurrently.
+    expect((await inProcess.claimIndex.entries()).size).toBe(TICKETS);
+    const claims = await claimUntilEmpty();
+    expect((await inProcess.claimIndex.entries()).size).toBe(0);
 
     const ticketIds = claims.map((claim) => claim.ticketId);
     expect(new Set(ticketIds).size).toBe(TICKETS);
@@ -74,5 +83,22 @@ describe('claims across two router processes', () => {
     }
     const counters = await inProcess.agents.list();
     expect(counters.reduce((sum, agent) => sum + agent.activeTickets, 0)).toBe(TICKETS);
+  }, 120_000);
+
+  it('when the claim index is lost, then claims from MongoDB alone are just as exclusive', async () => {
+    const more = 100;
+    const seeded = await seedTickets(
+      inProcess,
+      Array.from({ length: more }, (_, i) => ({ queue: i % 2 ? 'billing' : 'general', score: i % 5 })),
+    );
+    const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const keys = await redis.keys(`${env.QUEUE_PREFIX}:claims:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      await redis.quit();
+    }
+    const claims = await claimUntilEmpty();
+    expect(claims.map((claim) => claim.ticketId).sort()).toEqual([...seeded].sort());
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import {
   pingMongo,
   pingRedis,
   portOf,
+  redisReady,
   queueNames,
   type Logger,
   type RouteJob,
@@ -24,6 +25,7 @@ import { Counter } from 'prom-client';
 import { createApp } from './app';
 import type { RouterConfig } from './config';
 import { AgentRepository } from './data-access/agent-repository';
+import { ClaimIndex } from './data-access/claim-index';
 import {
   RouterTimers,
   routerQueueNames,
@@ -46,6 +48,7 @@ export interface RunningRouter {
   logger: Logger;
   agents: AgentRepository;
   tickets: TicketRepository;
+  claimIndex: ClaimIndex;
   desk: TicketDesk;
   timers: RouterTimers;
   routeWorker: Worker<RouteJob>;
@@ -77,7 +80,8 @@ export async function startRouter(
     labelNames: ['kind', 'phase'],
     registers: [metrics.registry],
   });
-  const tickets = new TicketRepository(mongo);
+  const claimIndex = new ClaimIndex(producerRedis, config.QUEUE_PREFIX);
+  const tickets = new TicketRepository(mongo, { index: claimIndex, logger });
   await tickets.ensureIndexes();
   const agents = new AgentRepository(mongo);
   await agents.ensureIndexes();
@@ -104,6 +108,16 @@ export async function startRouter(
     logger,
   });
   const sender = new WebhookSender(config.NOTIFY_WEBHOOK_SECRET, config.NOTIFY_TIMEOUT_MS);
+  // The claim index may have been lost with Redis (or never built): rebuild what is missing now,
+  // not only at the next sweep. Without Redis claims still work, from MongoDB (ADR 0006).
+  if (await redisReady(producerRedis, 5_000)) {
+    const repair = await tickets
+      .reconcileClaimIndex()
+      .catch((error: unknown) => logger.warn({ err: error }, 'claim index not rebuilt at start'));
+    if (repair) logger.info(repair, 'claim index checked against the stored tickets');
+  } else {
+    logger.warn('redis not ready at start; the claim index is rebuilt by the next sweep');
+  }
 
   const common = { connection: workerRedis, prefix: config.QUEUE_PREFIX };
   const workers: Worker[] = [];
@@ -167,7 +181,7 @@ export async function startRouter(
         routerQueueNames.maintenance,
         async () => {
           const result = await desk.sweep();
-          if (result.leasesExpired > 0 || result.pushed > 0) logger.info(result, 'maintenance sweep');
+          if (Object.values(result).some((count) => count > 0)) logger.info(result, 'maintenance sweep');
           return result;
         },
         { ...common, concurrency: 1 },
@@ -221,6 +235,7 @@ export async function startRouter(
     logger,
     agents,
     tickets,
+    claimIndex,
     desk,
     timers,
     routeWorker,

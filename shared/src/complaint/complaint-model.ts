@@ -32,6 +32,11 @@ export interface TicketSla {
   pauses?: SlaPause[];
   /** `fired[phase][stepKey]` = when that ladder step fired; absent until the first one. */
   fired?: Record<string, Record<string, Date>>;
+  /**
+   * Set in the same update that starts a new generation, removed once its timers are scheduled:
+   * while it stays (a crash in between), the router's sweep schedules them.
+   */
+  timersPending?: boolean;
 }
 
 /** The live assignment of a complaint in the router (the "ticket" view of it). */
@@ -151,6 +156,8 @@ complaintSchema.index({
   receivedAt: 1,
 });
 complaintSchema.index({ 'ticket.agentId': 1, status: 1 });
+// The sweep's "timers not yet scheduled" lookup; the marker lives for milliseconds, so sparse.
+complaintSchema.index({ 'ticket.sla.timersPending': 1 }, { sparse: true });
 
 export type ComplaintModel = Model<ComplaintRecord>;
 

@@ -30,6 +30,21 @@ export async function pingRedis(redis: Redis): Promise<boolean> {
   return (await redis.ping()) === 'PONG';
 }
 
+/** Resolves true once the client is ready, false if it is not within `timeoutMs`. */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
+}
+
 /** QUIT politely; disconnect if Redis is not there to answer. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;

@@ -114,6 +114,17 @@ export class AgentRepository {
     return reserved !== null;
   }
 
+  /** `reserve` for a claim: also requires the agent to be online; returns the agent, or null. */
+  async reserveIfOnline(id: string): Promise<AgentRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, online: true, $expr: { $lt: [{ $ifNull: ['$activeTickets', 0] }, '$capacity'] } },
+        { $inc: { activeTickets: 1 }, $set: { activeTicketsChangedAt: new Date() } },
+        { new: true },
+      )
+      .lean<AgentRecord>();
+  }
+
   /** Gives a slot back (a claim found nothing, or a held ticket was resolved, released or taken back). */
   async release(id: string): Promise<void> {
     await this.model.updateOne(

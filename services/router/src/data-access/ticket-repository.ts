@@ -6,8 +6,10 @@ import {
   type ComplaintStatus,
   type TicketState,
 } from '@triage/shared';
+import type { Logger } from '@triage/shared';
 import type { Connection } from 'mongoose';
 import type { EventOrigin } from '../domain/ticket-desk';
+import type { ClaimIndex, ClaimIndexEntry, PoppedTicket } from './claim-index';
 import { heldStatuses, leasedStatuses, openStatuses, type TicketPatch } from '../domain/ticket-lifecycle';
 
 function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknown>): ComplaintEvent {
@@ -16,6 +18,39 @@ function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknow
     ...(origin.requestId ? { requestId: origin.requestId } : {}),
     ...(data ? { data } : {}),
   });
+}
+
+/** Stale index entries a claim skips before it asks MongoDB directly. */
+const MAX_STALE_POPS = 32;
+
+const indexProjection = {
+  _id: 1,
+  status: 1,
+  receivedAt: 1,
+  'ticket.queue': 1,
+  'ticket.priorityScore': 1,
+  'ticket.dueAt': 1,
+} as const;
+
+type IndexedFields = Pick<ComplaintRecord, '_id' | 'status' | 'receivedAt'> & {
+  ticket?: Pick<TicketState, 'queue' | 'priorityScore' | 'dueAt'>;
+};
+
+function indexEntryOf(doc: IndexedFields): ClaimIndexEntry | undefined {
+  if (doc.status !== 'queued' || !doc.ticket) return undefined;
+  return {
+    ticketId: doc._id,
+    queue: doc.ticket.queue,
+    priorityScore: doc.ticket.priorityScore,
+    dueAt: new Date(doc.ticket.dueAt),
+    receivedAt: new Date(doc.receivedAt),
+  };
+}
+
+export interface ClaimIndexRepair {
+  added: number;
+  fixed: number;
+  removed: number;
 }
 
 /** The queue order: priority score, then earliest deadline, then arrival. */
@@ -62,9 +97,34 @@ export interface SlaFiring {
  */
 export class TicketRepository {
   readonly model;
+  private readonly index: ClaimIndex | undefined;
+  private readonly logger: Logger | undefined;
 
-  constructor(connection: Connection) {
+  /**
+   * With a claim index, claims pop the best waiting ticket from Redis and take it with a guarded
+   * update by _id (ADR 0006); without one, a claim is one sorted findOneAndUpdate (ADR 0002).
+   */
+  constructor(connection: Connection, options: { index?: ClaimIndex; logger?: Logger } = {}) {
     this.model = complaintModel(connection);
+    this.index = options.index;
+    this.logger = options.logger;
+  }
+
+  /**
+   * Keeps the claim index in step with a document just written: a waiting ticket gets (or moves)
+   * its entry. A failure only delays the ticket's entry until the sweep: MongoDB stays the truth,
+   * and a claim that finds the index empty asks MongoDB.
+   */
+  private async indexed(doc: ComplaintRecord | null): Promise<ComplaintRecord | null> {
+    const entry = doc ? indexEntryOf(doc) : undefined;
+    if (entry && this.index) {
+      try {
+        await this.index.upsert(entry);
+      } catch (error) {
+        this.logger?.warn({ err: error, complaintId: entry.ticketId }, 'claim index not updated');
+      }
+    }
+    return doc;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -82,7 +142,7 @@ export class TicketRepository {
     ticket: TicketState,
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
-    return this.model
+    const queued = await this.model
       .findOneAndUpdate(
         { _id: id, status: 'triaged' },
         {
@@ -98,30 +158,117 @@ export class TicketRepository {
         { new: true },
       )
       .lean<ComplaintRecord>();
+    return this.indexed(queued);
   }
 
   /**
-   * Atomically takes the best queued ticket from `queues`: one findOneAndUpdate, so two
-   * agents can never get the same ticket (see docs/adr/0002-atomic-claims.md).
+   * Atomically takes the best queued ticket from `queues`. Two agents can never get the same
+   * ticket: whichever path finds it, the ticket is taken by one findOneAndUpdate guarded by
+   * `status: 'queued'` (docs/adr/0002-atomic-claims.md, docs/adr/0006-claim-index.md).
    */
   async claimNext(request: ClaimRequest): Promise<ComplaintRecord | null> {
     if (request.queues.length === 0) return null;
+    if (this.index) {
+      const fromIndex = await this.claimFromIndex(this.index, request);
+      if (fromIndex) return fromIndex;
+    }
     return this.model
       .findOneAndUpdate(
         { status: 'queued', 'ticket.queue': { $in: request.queues } },
-        {
-          $set: {
-            status: 'claimed',
-            updatedAt: request.now,
-            'ticket.agentId': request.agentId,
-            'ticket.claimedAt': request.now,
-            'ticket.leaseExpiresAt': request.leaseUntil,
-          },
-          $push: { events: eventOf(request.eventType, request.origin, { agentId: request.agentId }) },
-        },
+        this.claimUpdate(request),
         { sort: queueOrder, new: true },
       )
       .lean<ComplaintRecord>();
+  }
+
+  private claimUpdate(request: ClaimRequest) {
+    return {
+      $set: {
+        status: 'claimed',
+        updatedAt: request.now,
+        'ticket.agentId': request.agentId,
+        'ticket.claimedAt': request.now,
+        'ticket.leaseExpiresAt': request.leaseUntil,
+      },
+      $push: { events: eventOf(request.eventType, request.origin, { agentId: request.agentId }) },
+    };
+  }
+
+  /**
+   * Pops the best entry of the agent's queues and takes that ticket by _id. An entry whose ticket
+   * is no longer waiting there (claimed by the fallback, resolved, moved) is dropped and the next
+   * one popped. Undefined: the index had nothing usable (or is unreachable), ask MongoDB.
+   */
+  private async claimFromIndex(
+    index: ClaimIndex,
+    request: ClaimRequest,
+  ): Promise<ComplaintRecord | undefined> {
+    for (let attempt = 0; attempt < MAX_STALE_POPS; attempt++) {
+      let popped: PoppedTicket | null;
+      try {
+        popped = await index.pop(request.queues);
+      } catch (error) {
+        this.logger?.warn({ err: error }, 'claim index unavailable; claiming from MongoDB');
+        return undefined;
+      }
+      if (!popped) return undefined;
+      let claimed: ComplaintRecord | null;
+      try {
+        claimed = await this.model
+          .findOneAndUpdate(
+            { _id: popped.ticketId, status: 'queued', 'ticket.queue': popped.queue },
+            this.claimUpdate(request),
+            { new: true },
+          )
+          .lean<ComplaintRecord>();
+      } catch (error) {
+        // MongoDB did not answer: the ticket is still waiting, so its entry goes back.
+        await index.restore(popped).catch(() => undefined);
+        throw error;
+      }
+      if (claimed) return claimed;
+    }
+    return undefined;
+  }
+
+  /**
+   * Brings the claim index in line with MongoDB (the maintenance sweep, and start-up): adds the
+   * waiting tickets it lacks (a crash between the write and the index update, a Redis that lost
+   * its data), corrects entries whose order changed, removes entries of tickets no longer
+   * waiting. Every correction re-reads the ticket and is conditional on the entry it saw, so it
+   * never overwrites a newer entry.
+   */
+  async reconcileClaimIndex(): Promise<ClaimIndexRepair> {
+    const repair: ClaimIndexRepair = { added: 0, fixed: 0, removed: 0 };
+    const index = this.index;
+    if (!index) return repair;
+    const entries = await index.entries();
+    const waiting = await this.model.find({ status: 'queued' }, indexProjection).lean<IndexedFields[]>();
+    const suspects = new Map<string, string>();
+    for (const doc of waiting) {
+      const entry = indexEntryOf(doc);
+      if (!entry) continue;
+      const current = entries.get(doc._id);
+      entries.delete(doc._id);
+      if (current === undefined) {
+        if (await index.addIfAbsent(entry)) repair.added++;
+      } else if (current !== index.valueOf(entry)) {
+        suspects.set(doc._id, current);
+      }
+    }
+    for (const [id, value] of entries) suspects.set(id, value);
+    for (const [id, seen] of suspects) {
+      const fresh = await this.model.findById(id, indexProjection).lean<IndexedFields>();
+      const entry = fresh ? indexEntryOf(fresh) : undefined;
+      if (entry && index.valueOf(entry) === seen) continue;
+      if (!(await index.removeIf(id, seen))) continue; // changed meanwhile: the newer entry stands
+      if (entry) {
+        if (await index.addIfAbsent(entry)) repair.fixed++;
+      } else {
+        repair.removed++;
+      }
+    }
+    return repair;
   }
 
   /** Stores a planned action if the ticket is still as the caller read it; null when it changed. */
@@ -143,7 +290,9 @@ export class TicketRepository {
     for (const [key, value] of Object.entries(patch.sla)) $set[`ticket.sla.${key}`] = value;
     const $push: Record<string, unknown> = { events: eventOf(patch.event.type, origin, patch.event.data) };
     if (patch.addPause) $push['ticket.sla.pauses'] = patch.addPause;
-    return this.model.findOneAndUpdate(filter, { $set, $push }, { new: true }).lean<ComplaintRecord>();
+    return this.indexed(
+      await this.model.findOneAndUpdate(filter, { $set, $push }, { new: true }).lean<ComplaintRecord>(),
+    );
   }
 
   /** Renews the lease of a ticket its agent holds (or any holder, for an admin). */
@@ -166,7 +315,7 @@ export class TicketRepository {
     now: Date,
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
-    return this.model
+    const requeued = await this.model
       .findOneAndUpdate(
         {
           _id: id,
@@ -187,6 +336,7 @@ export class TicketRepository {
         { new: true },
       )
       .lean<ComplaintRecord>();
+    return this.indexed(requeued);
   }
 
   /** Hands an unstarted (claimed, not acknowledged) ticket back to its queue. */
@@ -196,7 +346,7 @@ export class TicketRepository {
     now: Date,
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
-    return this.model
+    const requeued = await this.model
       .findOneAndUpdate(
         { _id: id, status: 'claimed', 'ticket.agentId': agentId },
         {
@@ -212,6 +362,7 @@ export class TicketRepository {
         { new: true },
       )
       .lean<ComplaintRecord>();
+    return this.indexed(requeued);
   }
 
   /**
@@ -236,7 +387,9 @@ export class TicketRepository {
     }
     const update: Record<string, unknown> = { $set, $push: { events: { $each: firing.events } } };
     if (firing.raisePriorityBy !== 0) update.$inc = { 'ticket.priorityScore': firing.raisePriorityBy };
-    return this.model.findOneAndUpdate(filter, update, { new: true }).lean<ComplaintRecord>();
+    return this.indexed(
+      await this.model.findOneAndUpdate(filter, update, { new: true }).lean<ComplaintRecord>(),
+    );
   }
 
   async appendEvent(
@@ -246,6 +399,24 @@ export class TicketRepository {
     data: Record<string, unknown>,
   ): Promise<void> {
     await this.model.updateOne({ _id: id }, { $push: { events: eventOf(type, origin, data) } });
+  }
+
+  async markTimersPlanned(id: string, generation: number): Promise<void> {
+    await this.model.updateOne(
+      { _id: id, 'ticket.sla.generation': generation, 'ticket.sla.timersPending': true },
+      { $unset: { 'ticket.sla.timersPending': 1 } },
+    );
+  }
+
+  async withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({
+        'ticket.sla.timersPending': true,
+        status: { $in: openStatuses },
+        updatedAt: { $lt: before },
+      })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
   }
 
   async countHeld(agentId: string): Promise<number> {

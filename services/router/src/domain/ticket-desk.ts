@@ -78,10 +78,18 @@ export interface TicketStore {
   claimedBy(agentId: string): Promise<string[]>;
   overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;
   queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]>;
+  /** Removes the timers-pending marker of `generation` (its timers are scheduled). */
+  markTimersPlanned(id: string, generation: number): Promise<void>;
+  /** Open tickets still marked timers-pending since before `before` (a crash before scheduling). */
+  withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]>;
+  /** Brings the claim index in line with the stored tickets (ADR 0006). */
+  reconcileClaimIndex(): Promise<{ added: number; fixed: number; removed: number }>;
 }
 
 export interface AgentStore {
   findById(id: string): Promise<AgentInfo | null>;
+  /** One atomic update: takes a slot if the agent exists, is online and below capacity. */
+  reserveIfOnline(id: string): Promise<AgentInfo | null>;
   reserve(id: string): Promise<boolean>;
   release(id: string): Promise<void>;
   correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean>;
@@ -169,7 +177,10 @@ export class TicketDesk {
       const { decision } = complaint;
       const queue = this.queueById(decision.queue) ?? this.queueById(this.deps.defaultQueue);
       const queueId = queue?.id ?? decision.queue;
-      const sla = startSla(complaint.receivedAt, decision.firstResponseDueAt, decision.resolutionDueAt);
+      const sla = {
+        ...startSla(complaint.receivedAt, decision.firstResponseDueAt, decision.resolutionDueAt),
+        timersPending: true,
+      };
       const ticket: TicketState = {
         queue: queueId,
         priorityScore: decision.priority.score,
@@ -197,18 +208,24 @@ export class TicketDesk {
    * on the complaint; a claim that finds nothing gives the slot back.
    */
   async claim(agentId: string, requestId: string | undefined): Promise<ComplaintRecord | null> {
-    const agent = await this.deps.agents.findById(agentId);
-    if (!agent) throw new NotFoundError(`No agent with id ${agentId}.`);
-    if (!agent.online) {
-      throw new ConflictError(`Agent ${agentId} is offline; set them online before claiming.`, {
-        extra: { online: false },
-      });
-    }
-    if (!(await this.reserveWithRepair(agent))) {
-      throw new ConflictError(
-        `Agent ${agentId} is at capacity (${agent.activeTickets} of ${agent.capacity} tickets open).`,
-        { extra: { active: agent.activeTickets, capacity: agent.capacity } },
-      );
+    // The common case is one update: the agent is online with a free slot. Only when it is not
+    // do we read the agent to say why (or to repair a drifted counter).
+    let agent = await this.deps.agents.reserveIfOnline(agentId);
+    if (!agent) {
+      const current = await this.deps.agents.findById(agentId);
+      if (!current) throw new NotFoundError(`No agent with id ${agentId}.`);
+      if (!current.online) {
+        throw new ConflictError(`Agent ${agentId} is offline; set them online before claiming.`, {
+          extra: { online: false },
+        });
+      }
+      if (!(await this.reserveWithRepair(current))) {
+        throw new ConflictError(
+          `Agent ${agentId} is at capacity (${current.activeTickets} of ${current.capacity} tickets open).`,
+          { extra: { active: current.activeTickets, capacity: current.capacity } },
+        );
+      }
+      agent = current;
     }
     const queues = eligibleQueues(this.deps.queues(), agent.skills);
     return this.takeReserved(agentId, queues, 'claimed', { actor: `agent:${agentId}`, requestId });
@@ -342,6 +359,7 @@ export class TicketDesk {
         ...(options.targetQueue !== undefined ? { targetQueue: options.targetQueue } : {}),
         ...(options.reason !== undefined ? { reason: options.reason } : {}),
       });
+      if (plan.timers === 'replan') plan.patch.sla.timersPending = true;
       const updated = await this.deps.tickets.applyPatch(
         complaintId,
         { status: current.status, generation: current.ticket.sla.generation, agentId: holder },
@@ -457,6 +475,7 @@ export class TicketDesk {
     if (!sla || !openStatuses.includes(complaint.status) || !complaint.ticket) return;
     const timers = pendingTimers(sla, this.ladderOf(complaint.ticket.queue));
     await this.deps.timers.scheduleSla(complaint._id, sla.generation, timers);
+    if (sla.timersPending) await this.deps.tickets.markTimersPlanned(complaint._id, sla.generation);
   }
 
   /** Removes the pending timers of the generation `complaint` was read at (they would be no-ops anyway). */
@@ -546,7 +565,7 @@ export class TicketDesk {
             leaseExpiresAt: null,
             ...clockFields(next, target),
           },
-          sla: { generation: next.generation },
+          sla: { generation: next.generation, timersPending: true },
         };
         events.push({
           type: 'queue-moved',
@@ -633,14 +652,30 @@ export class TicketDesk {
 
   /**
    * The safety net, run periodically: returns tickets whose lease timer was lost (a crash between
-   * claim and scheduling) and assigns waiting tickets of push queues.
+   * claim and scheduling), schedules SLA timers a crash left unscheduled (between a new clock
+   * generation and its timers), repairs the claim index from the stored tickets and assigns
+   * waiting tickets of push queues.
    */
-  async sweep(graceMs = 5_000): Promise<{ leasesExpired: number; pushed: number }> {
+  async sweep(graceMs = 5_000): Promise<{
+    leasesExpired: number;
+    timersPlanned: number;
+    indexRepaired: number;
+    pushed: number;
+  }> {
     let leasesExpired = 0;
     const before = new Date(this.now().getTime() - graceMs);
     for (const lease of await this.deps.tickets.overdueLeases(before, 500)) {
       if ((await this.expireLease(lease._id, lease.agentId)) === 'expired') leasesExpired++;
     }
+    let timersPlanned = 0;
+    for (const complaint of await this.deps.tickets.withPendingTimers(before, 500)) {
+      await this.planTimers(complaint);
+      timersPlanned++;
+    }
+    if (timersPlanned > 0) this.deps.logger.warn({ timersPlanned }, 'SLA timers scheduled by the sweep');
+    const repair = await this.deps.tickets.reconcileClaimIndex();
+    const indexRepaired = repair.added + repair.fixed + repair.removed;
+    if (indexRepaired > 0) this.deps.logger.warn(repair, 'claim index repaired from the stored tickets');
     let pushed = 0;
     const pushQueues = this.deps.queues().filter((queue) => queue.mode === 'push');
     for (const queueId of await this.deps.tickets.queuesWithWaitingTickets(
@@ -648,6 +683,6 @@ export class TicketDesk {
     )) {
       pushed += await this.dispatch(queueId);
     }
-    return { leasesExpired, pushed };
+    return { leasesExpired, timersPlanned, indexRepaired, pushed };
   }
 }

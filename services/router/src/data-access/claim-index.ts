@@ -1,0 +1,229 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * The claim index: per queue, a Redis sorted set of the tickets waiting in it, in queue order
+ * (priority score, then earliest deadline, then arrival). It is an accelerator, not the truth:
+ * MongoDB's complaint document decides who holds a ticket (docs/adr/0006-claim-index.md).
+ *
+ * Layout, all under the queue prefix (a Cluster hash tag, so every key is in one slot):
+ * - `<prefix>:claims:<queue>`: sorted set; score = −priority score, member = deadline (15
+ *   digits) + arrival (15 digits) + ticket id. Equal scores order by member, so one ZRANGE
+ *   gives the exact queue order.
+ * - `<prefix>:claims:entries`: hash, ticket id → "<score>\n<sorted set key>\n<member>", so a
+ *   ticket that changes order or queue replaces its old entry instead of leaving it behind.
+ */
+
+/** Where a waiting ticket sits in the index. */
+export interface ClaimIndexEntry {
+  ticketId: string;
+  queue: string;
+  priorityScore: number;
+  dueAt: Date;
+  receivedAt: Date;
+}
+
+/** A ticket taken off the index by `pop`: the caller now claims it in MongoDB (or puts it back). */
+export interface PoppedTicket {
+  ticketId: string;
+  queue: string;
+  /** The entry as it was, to put back unchanged with `restore`. */
+  score: string;
+  member: string;
+}
+
+const TIME_DIGITS = 15;
+const MEMBER_PREFIX_LENGTH = 2 * TIME_DIGITS;
+
+function paddedTime(date: Date): string {
+  return String(Math.max(0, date.getTime())).padStart(TIME_DIGITS, '0');
+}
+
+/** The sorted-set member: deadline and arrival first, so equal scores fall back to them. */
+export function claimIndexMember(entry: Pick<ClaimIndexEntry, 'ticketId' | 'dueAt' | 'receivedAt'>): string {
+  return `${paddedTime(entry.dueAt)}${paddedTime(entry.receivedAt)}${entry.ticketId}`;
+}
+
+export function ticketIdOfMember(member: string): string {
+  return member.slice(MEMBER_PREFIX_LENGTH);
+}
+
+/* Lua: each script is atomic in Redis. Keys other than KEYS[] are built from values stored under
+   the same hash tag (as BullMQ's own scripts do), so they live in the same Cluster slot. */
+
+/* An entry value "<score>, newline, <set key>, newline, <member>" → set key, member. */
+const PARSE_ENTRY = `
+local function setAndMember(value)
+  local first = string.find(value, '\\n', 1, true)
+  local second = string.find(value, '\\n', first + 1, true)
+  return string.sub(value, first + 1, second - 1), string.sub(value, second + 1)
+end
+`;
+
+/** KEYS: entries hash, target set. ARGV: ticket id, score, member, only-if-absent ("1"/"0"). */
+const UPSERT = `${PARSE_ENTRY}
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and ARGV[4] == '1' then return 0 end
+if old then
+  local set, member = setAndMember(old)
+  redis.call('ZREM', set, member)
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\n' .. KEYS[2] .. '\\n' .. ARGV[3])
+return 1
+`;
+
+/** KEYS: entries hash, then the sets to choose from. Takes the best head of all of them. */
+const POP = `${PARSE_ENTRY}
+local bestKey, bestMember, bestScore, bestRaw
+for i = 2, #KEYS do
+  local head = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+  if head[1] then
+    local score = tonumber(head[2])
+    if bestKey == nil or score < bestScore or (score == bestScore and head[1] < bestMember) then
+      bestKey, bestMember, bestScore, bestRaw = KEYS[i], head[1], score, head[2]
+    end
+  end
+end
+if bestKey == nil then return nil end
+redis.call('ZREM', bestKey, bestMember)
+local id = string.sub(bestMember, ${MEMBER_PREFIX_LENGTH + 1})
+local value = redis.call('HGET', KEYS[1], id)
+if value then
+  local set, member = setAndMember(value)
+  if set == bestKey and member == bestMember then
+    redis.call('HDEL', KEYS[1], id)
+    bestRaw = string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)
+  end
+end
+return { bestKey, bestMember, bestRaw }
+`;
+
+/** KEYS: entries hash. ARGV: ticket id, the entry value it must still have. */
+const REMOVE_IF = `${PARSE_ENTRY}
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+local set, member = setAndMember(ARGV[2])
+redis.call('ZREM', set, member)
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+`;
+
+type ScriptRedis = Redis & {
+  claimIndexUpsert(
+    entries: string,
+    set: string,
+    id: string,
+    score: string,
+    member: string,
+    onlyIfAbsent: string,
+  ): Promise<number>;
+  claimIndexPop(...keys: string[]): Promise<[string, string, string] | null>;
+  claimIndexRemoveIf(entries: string, id: string, expected: string): Promise<number>;
+};
+
+function withScripts(redis: Redis): ScriptRedis {
+  const scripted = redis as ScriptRedis;
+  if (typeof scripted.claimIndexPop !== 'function') {
+    redis.defineCommand('claimIndexUpsert', { numberOfKeys: 2, lua: UPSERT });
+    redis.defineCommand('claimIndexPop', { lua: POP });
+    redis.defineCommand('claimIndexRemoveIf', { numberOfKeys: 1, lua: REMOVE_IF });
+  }
+  return scripted;
+}
+
+export class ClaimIndex {
+  private readonly redis: ScriptRedis;
+  private readonly entriesKey: string;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.redis = withScripts(redis);
+    this.entriesKey = `${prefix}:claims:entries`;
+  }
+
+  setKey(queue: string): string {
+    return `${this.prefix}:claims:${queue}`;
+  }
+
+  private queueOfKey(key: string): string {
+    return key.slice(`${this.prefix}:claims:`.length);
+  }
+
+  /** Puts a waiting ticket in its queue's set, replacing where it was before. */
+  async upsert(entry: ClaimIndexEntry): Promise<void> {
+    await this.redis.claimIndexUpsert(
+      this.entriesKey,
+      this.setKey(entry.queue),
+      entry.ticketId,
+      String(-entry.priorityScore),
+      claimIndexMember(entry),
+      '0',
+    );
+  }
+
+  /** Adds a ticket only if the index knows nothing of it (the sweep, from an older snapshot). */
+  async addIfAbsent(entry: ClaimIndexEntry): Promise<boolean> {
+    const added = await this.redis.claimIndexUpsert(
+      this.entriesKey,
+      this.setKey(entry.queue),
+      entry.ticketId,
+      String(-entry.priorityScore),
+      claimIndexMember(entry),
+      '1',
+    );
+    return added === 1;
+  }
+
+  /** Atomically takes the best waiting ticket of `queues` off the index; null when they are empty. */
+  async pop(queues: readonly string[]): Promise<PoppedTicket | null> {
+    if (queues.length === 0) return null;
+    const head = await this.redis.claimIndexPop(
+      String(queues.length + 1),
+      this.entriesKey,
+      ...queues.map((queue) => this.setKey(queue)),
+    );
+    if (!head) return null;
+    const [key, member, score] = head;
+    return { ticketId: ticketIdOfMember(member), queue: this.queueOfKey(key), score, member };
+  }
+
+  /** Puts back a popped ticket whose claim failed for a reason other than the ticket itself. */
+  async restore(popped: PoppedTicket): Promise<void> {
+    await this.redis.claimIndexUpsert(
+      this.entriesKey,
+      this.setKey(popped.queue),
+      popped.ticketId,
+      popped.score,
+      popped.member,
+      '1',
+    );
+  }
+
+  /** Every entry: ticket id → its raw value (for the sweep's comparison with MongoDB). */
+  async entries(): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.entriesKey, cursor, 'COUNT', 1000);
+      for (let i = 0; i + 1 < flat.length; i += 2) found.set(flat[i] ?? '', flat[i + 1] ?? '');
+      cursor = next;
+    } while (cursor !== '0');
+    return found;
+  }
+
+  /** The raw value `entry` would have, to compare with what `entries()` returned. */
+  valueOf(entry: ClaimIndexEntry): string {
+    return `${String(-entry.priorityScore)}\n${this.setKey(entry.queue)}\n${claimIndexMember(entry)}`;
+  }
+
+  /** Removes a ticket's entry if it is still `expected` (a concurrent upsert wins). */
+  async removeIf(ticketId: string, expected: string): Promise<boolean> {
+    return (await this.redis.claimIndexRemoveIf(this.entriesKey, ticketId, expected)) === 1;
+  }
+
+  /** How many tickets a queue's set holds (stale entries included). */
+  async size(queue: string): Promise<number> {
+    return this.redis.zcard(this.setKey(queue));
+  }
+}
