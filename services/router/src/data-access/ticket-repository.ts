@@ -402,10 +402,16 @@ export class TicketRepository {
   }
 
   async markTimersPlanned(id: string, generation: number): Promise<void> {
-    await this.model.updateOne(
-      { _id: id, 'ticket.sla.generation': generation, 'ticket.sla.timersPending': true },
-      { $unset: { 'ticket.sla.timersPending': 1 } },
-    );
+    // findOneAndUpdate rather than updateOne: the stand-in serves the former from the _id index
+    // but scans the collection for an updateOne with more than _id in its filter (measured:
+    // 16 ms at 30k documents); MongoDB serves both from the _id index.
+    await this.model
+      .findOneAndUpdate(
+        { _id: id, 'ticket.sla.generation': generation, 'ticket.sla.timersPending': true },
+        { $unset: { 'ticket.sla.timersPending': 1 } },
+        { projection: { _id: 1 } },
+      )
+      .lean();
   }
 
   async withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]> {
