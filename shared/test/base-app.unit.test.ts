@@ -4,9 +4,12 @@ import { createBaseApp } from '../src/http/base-app';
 import { notFoundHandler, parseOrThrow, problemHandler } from '../src/http/problem';
 import { createLogger } from '../src/logger';
 
-function buildApp(ready: boolean) {
+function buildApp(ready: boolean, optionalReady = true) {
   const logger = createLogger('test', 'silent');
-  const app = createBaseApp('test', logger, [{ name: 'dependency', check: async () => ready }]);
+  const app = createBaseApp('test', logger, [
+    { name: 'dependency', check: async () => ready },
+    { name: 'optional', check: async () => optionalReady, required: false },
+  ]);
   app.post('/echo', (req, res) => {
     res.json(
       parseOrThrow(z.object({ name: z.string() }).strict(), {
@@ -28,7 +31,22 @@ describe('the shared HTTP skeleton', () => {
     const app = buildApp(false);
     await request(app).get('/health').expect(200, { status: 'ok', service: 'test' });
     const ready = await request(app).get('/ready').expect(503);
-    expect(ready.body).toEqual({ status: 'not ready', service: 'test', checks: { dependency: 'not ready' } });
+    expect(ready.body).toEqual({
+      status: 'not ready',
+      service: 'test',
+      checks: { dependency: 'not ready', optional: 'ok' },
+    });
+  });
+
+  it('when only an optional dependency is down, then /ready answers 200 "degraded" naming it', async () => {
+    const ready = await request(buildApp(true, false)).get('/ready').expect(200);
+    expect(ready.body).toEqual({
+      status: 'degraded',
+      service: 'test',
+      checks: { dependency: 'ok', optional: 'not ready' },
+    });
+    const healthy = await request(buildApp(true, true)).get('/ready').expect(200);
+    expect(healthy.body.status).toBe('ready');
   });
 
   it('when requests have been served, then /metrics reports them by route pattern', async () => {

@@ -90,6 +90,11 @@ describe('accepted means durable: Redis down during intake', () => {
     expect(delivered.body.status).toBe('received');
     const ids: string[] = [accepted.body.id, delivered.body.id];
 
+    // Still ready for a load balancer (Redis is reported, not required), so traffic keeps coming.
+    const ready = await request(stack.intake.url).get('/ready').expect(200);
+    expect(ready.body).toMatchObject({ status: 'degraded', checks: { mongodb: 'ok' } });
+    expect(ready.body.checks.redis).not.toBe('ok');
+
     // Durable before the 202: both are in MongoDB while Redis is still down.
     const stored = await findComplaints(stack.env.MONGO_URL!, { _id: { $in: ids } });
     expect(stored.map((complaint) => complaint.status)).toEqual(['received', 'received']);
