@@ -51,4 +51,11 @@ export const baseConfigSchema = z.object({
 });
 
 export const portSchema = port;
+
+/** An on/off environment flag: true/false or 1/0. */
+export const flagSchema = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -17,6 +17,7 @@ export * from './queue/contracts';
 export * from './queue/redis';
 export * from './infra/mongo';
 export * from './infra/lifecycle';
+export * from './infra/rules-watcher';
 export * from './complaint/complaint-input';
 export * from './complaint/complaint-status';
 export * from './complaint/triage-decision';

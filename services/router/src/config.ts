@@ -1,4 +1,4 @@
-import { baseConfigSchema, parseConfig, portSchema } from '@triage/shared';
+import { baseConfigSchema, flagSchema, parseConfig, portSchema } from '@triage/shared';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
@@ -7,6 +7,10 @@ export const routerConfigSchema = baseConfigSchema
   .extend({
     ROUTER_PORT: portSchema(3001),
     RULES_DIR: z.string().min(1).default('rules'),
+    /** Whether rules/ is watched: an edited queues.json replaces the queues once it validates. */
+    RULES_WATCH: flagSchema(true),
+    /** Quiet time after the last file event before rules/ is reloaded. */
+    RULES_WATCH_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
     /** How long a claim holds a ticket without a heartbeat. */
     LEASE_MS: z.coerce
       .number()

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -16,6 +17,8 @@ import {
   pingRedis,
   portOf,
   redisReady,
+  watchRulesDirectory,
+  type RulesWatcher,
   queueNames,
   type Logger,
   type RouteJob,
@@ -55,6 +58,8 @@ export interface RunningRouter {
   slaWorker: Worker<SlaTimerJob>;
   leaseWorker: Worker<LeaseJob>;
   notifyWorker: Worker<NotifyJob>;
+  /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
+  rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
 }
 
@@ -68,7 +73,9 @@ export async function startRouter(
     throw new Error(
       `rules in ${rulesDir} are invalid:\n  ${compiled.errors.map(formatRuleError).join('\n  ')}`,
     );
-  const queues = compiled.ruleset.queues.queues;
+  // queues.json as last loaded; replaced by a reload only once the whole ruleset validates.
+  let queueConfig = compiled.ruleset.queues;
+  const queues = () => queueConfig.queues;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -101,8 +108,8 @@ export async function startRouter(
     tickets,
     agents,
     timers,
-    queues: () => queues,
-    defaultQueue: compiled.ruleset.queues.defaultQueue,
+    queues,
+    defaultQueue: () => queueConfig.defaultQueue,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -219,7 +226,7 @@ export async function startRouter(
     desk,
     tickets,
     agents,
-    queues: () => queues,
+    queues,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -227,7 +234,28 @@ export async function startRouter(
   });
   const server = await listen(app, config.ROUTER_PORT);
   const port = portOf(server);
-  logger.info({ port, queues: queues.map((q) => q.id) }, 'router listening');
+  logger.info({ port, queues: queues().map((q) => q.id) }, 'router listening');
+
+  const rulesReloads = new EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>();
+  const watcher: RulesWatcher | undefined = config.RULES_WATCH
+    ? watchRulesDirectory(rulesDir, {
+        debounceMs: config.RULES_WATCH_DEBOUNCE_MS,
+        logger,
+        reload: async () => {
+          const next = await loadRuleset(rulesDir);
+          if (!next.ok) {
+            const errors = next.errors.map(formatRuleError);
+            logger.error({ errors }, 'rules rejected; the router keeps its queues');
+            rulesReloads.emit('rejected', errors);
+            return;
+          }
+          queueConfig = next.ruleset.queues;
+          const ids = queues().map((queue) => queue.id);
+          logger.info({ queues: ids }, 'queues reloaded');
+          rulesReloads.emit('reloaded', ids);
+        },
+      })
+    : undefined;
 
   return {
     port,
@@ -242,7 +270,9 @@ export async function startRouter(
     slaWorker,
     leaseWorker,
     notifyWorker,
+    rulesReloads,
     stop: async () => {
+      await watcher?.close();
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();

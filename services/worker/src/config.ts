@@ -1,11 +1,5 @@
-import { baseConfigSchema, parseConfig, portSchema } from '@triage/shared';
+import { baseConfigSchema, flagSchema as flag, parseConfig, portSchema } from '@triage/shared';
 import { z } from 'zod';
-
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
 
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_PORT: portSchema(3002),

@@ -15,7 +15,9 @@ import {
   portOf,
   queueNames,
   readRuleFiles,
+  watchRulesDirectory,
   type Logger,
+  type RulesWatcher,
   type TriageJob,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
@@ -26,7 +28,6 @@ import { BlocklistRepository } from './data-access/blocklist-repository';
 import { BullRouteQueue } from './data-access/route-queue';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
-import { watchRulesDirectory, type RulesWatcher } from './entry-points/files/rules-watcher';
 import { triageProcessor } from './entry-points/queue/triage-processor';
 
 export interface RunningWorker {

@@ -21,6 +21,7 @@ export function routerEnv(label: string, agents: readonly string[], overrides: R
     API_KEYS: [`${adminKey}:admin`, ...agents.map((id) => `${agentKey(id)}:agent:${id}`)].join(','),
     ROUTER_PORT: '0',
     RULES_DIR: 'rules',
+    RULES_WATCH: 'false',
     MAINTENANCE_INTERVAL_MS: '0',
     ...overrides,
   } satisfies Record<string, string>;

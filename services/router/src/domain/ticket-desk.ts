@@ -128,7 +128,8 @@ export interface TicketDeskDeps {
   agents: AgentStore;
   timers: TimerPort;
   queues: () => readonly QueueDefinition[];
-  defaultQueue: string;
+  /** Where a decision naming an unknown queue goes (queues.json's defaultQueue, as loaded now). */
+  defaultQueue: () => string;
   leaseMs: number;
   logger: Logger;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
@@ -175,7 +176,7 @@ export class TicketDesk {
     let outcome: 'queued' | 'already-routed' = 'already-routed';
     if (complaint.status === 'triaged' && complaint.decision) {
       const { decision } = complaint;
-      const queue = this.queueById(decision.queue) ?? this.queueById(this.deps.defaultQueue);
+      const queue = this.queueById(decision.queue) ?? this.queueById(this.deps.defaultQueue());
       const queueId = queue?.id ?? decision.queue;
       const sla = {
         ...startSla(complaint.receivedAt, decision.firstResponseDueAt, decision.resolutionDueAt),
