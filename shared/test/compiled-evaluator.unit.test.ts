@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import fc from 'fast-check';
+import { JSONPath } from 'jsonpath-plus';
 import {
   complaintFactsOf,
   generateComplaints,
@@ -15,7 +16,12 @@ import {
 } from '../../bench/generate-ruleset';
 import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../../tools/cfpb-corpus';
 import { compileRuleset, readRuleFiles, type Ruleset } from '../src/rules/compile-ruleset';
-import { compiledRulesetOf, pureComputedFactNames, stageFactNames } from '../src/rules/compiled-ruleset';
+import {
+  CompiledRun,
+  compiledRulesetOf,
+  pureComputedFactNames,
+  stageFactNames,
+} from '../src/rules/compiled-ruleset';
 import {
   createSequentialEngineEvaluator,
   evaluateComplaint,
@@ -92,6 +98,59 @@ function differences(label: string, compiled: Evaluation, engine: Evaluation): s
   return problems;
 }
 
+/** Fact sources that note every lookup made through them (method and arguments but the ids). */
+function recording(sources: FactSources): { sources: FactSources; lookups: () => string[] } {
+  const calls: string[] = [];
+  return {
+    sources: {
+      recentComplaintIds: (customerId, days, excludeId) => {
+        calls.push(`recentComplaintIds(${days})`);
+        return sources.recentComplaintIds(customerId, days, excludeId);
+      },
+      openComplaints: (customerId, excludeId) => {
+        calls.push('openComplaints');
+        return sources.openComplaints(customerId, excludeId);
+      },
+      isBlocklisted: (customerId, at) => {
+        calls.push('isBlocklisted');
+        return sources.isBlocklisted(customerId, at);
+      },
+    },
+    // The order lookups start in may differ; which ones are made may not.
+    lookups: () => [...calls].sort(),
+  };
+}
+
+/** A ruleset with these rules (conditions as given) in its stages, past the rule-file checks. */
+function rulesetOf(
+  base: Ruleset,
+  stages: { conditions: unknown; priority: number; category: string }[][],
+): Ruleset {
+  const params = {
+    classify: (category: string) => ({ category, tags: [category] }),
+    severity: () => ({ severity: 'high', priorityBoost: 5 }),
+    sla: () => ({ slaPolicy: 'regulatory' }),
+    route: () => ({ queue: 'escalations' }),
+  };
+  return {
+    ...base,
+    stages: Object.fromEntries(
+      stageNames.map((stage, i) => [
+        stage,
+        {
+          stage,
+          rules: (stages[i] ?? []).map((rule, index) => ({
+            name: `${stage}-${index}`,
+            priority: rule.priority,
+            conditions: rule.conditions,
+            event: { type: stage, params: params[stage](rule.category) },
+          })),
+        },
+      ]),
+    ) as unknown as Ruleset['stages'],
+  };
+}
+
 describe('compiled evaluator vs json-rules-engine', () => {
   it('when facts are listed, then the compiled evaluator knows which are fixed per stage and which are computed', () => {
     const complaint = generateComplaints(1, 1, now)[0] as ComplaintFacts;
@@ -127,6 +186,26 @@ describe('compiled evaluator vs json-rules-engine', () => {
       expect(fired / complaints.length).toBeGreaterThan(5);
       expect(skipped / complaints.length).toBeGreaterThan(800);
     }, 180_000);
+
+    it('then the database lookups made are the engine’s, complaint by complaint', async () => {
+      const engine = createSequentialEngineEvaluator(ruleset);
+      const problems: string[] = [];
+      let lookups = 0;
+      for (const complaint of complaints.slice(0, 100)) {
+        const compiled = recording(generatedHistory);
+        const reference = recording(generatedHistory);
+        await evaluateComplaint(ruleset, complaint, compiled.sources, now);
+        await engine(complaint, reference.sources, now);
+        lookups += reference.lookups().length;
+        if (JSON.stringify(compiled.lookups()) !== JSON.stringify(reference.lookups())) {
+          problems.push(
+            `${complaint.id}: ${compiled.lookups().join(',')} ≠ ${reference.lookups().join(',')}`,
+          );
+        }
+      }
+      expect(problems.slice(0, 10)).toEqual([]);
+      expect(lookups).toBeGreaterThan(100);
+    }, 120_000);
 
     it('then the engine with fresh engines per evaluation agrees with the long-lived engines used above', async () => {
       const engine = createSequentialEngineEvaluator(ruleset);
@@ -312,35 +391,6 @@ describe('compiled evaluator vs json-rules-engine', () => {
       { maxLength: 6 },
     );
 
-    function rulesetOf(
-      base: Ruleset,
-      stages: { conditions: unknown; priority: number; category: string }[][],
-    ): Ruleset {
-      const params = {
-        classify: (category: string) => ({ category, tags: [category] }),
-        severity: () => ({ severity: 'high', priorityBoost: 5 }),
-        sla: () => ({ slaPolicy: 'regulatory' }),
-        route: () => ({ queue: 'escalations' }),
-      };
-      return {
-        ...base,
-        stages: Object.fromEntries(
-          stageNames.map((stage, i) => [
-            stage,
-            {
-              stage,
-              rules: (stages[i] ?? []).map((rule, index) => ({
-                name: `${stage}-${index}`,
-                priority: rule.priority,
-                conditions: rule.conditions,
-                event: { type: stage, params: params[stage](rule.category) },
-              })),
-            },
-          ]),
-        ) as unknown as Ruleset['stages'],
-      };
-    }
-
     async function settle(evaluation: Promise<Evaluation>): Promise<Evaluation | { error: true }> {
       try {
         return await evaluation;
@@ -366,14 +416,21 @@ describe('compiled evaluator vs json-rules-engine', () => {
           const ruleset = rulesetOf(base, stages);
           for (const complaint of complaints) {
             for (const source of sources) {
-              const compiled = await settle(evaluateComplaint(ruleset, complaint, source, now));
-              const engine = await settle(evaluateComplaintWithEngine(ruleset, complaint, source, now));
+              const compiledSources = recording(source);
+              const engineSources = recording(source);
+              const compiled = await settle(
+                evaluateComplaint(ruleset, complaint, compiledSources.sources, now),
+              );
+              const engine = await settle(
+                evaluateComplaintWithEngine(ruleset, complaint, engineSources.sources, now),
+              );
               outcomes += 1;
               if ('error' in engine || 'error' in compiled) {
                 failures += 1;
                 expect(compiled).toEqual(engine);
               } else {
                 expect(differences(complaint.id, compiled, engine)).toEqual([]);
+                expect(compiledSources.lookups()).toEqual(engineSources.lookups());
               }
             }
           }
@@ -384,6 +441,90 @@ describe('compiled evaluator vs json-rules-engine', () => {
       expect(failures).toBeGreaterThan(0);
       expect(failures).toBeLessThan(outcomes);
     }, 120_000);
+  });
+
+  describe('when a rule is true exactly when one of several all-of-equalities holds', () => {
+    it('then it is evaluated when one alternative holds, however many conditions there are', async () => {
+      const complaints = generateComplaints(200, 11, now);
+      const equal = (fact: string, value: unknown) => ({ fact, operator: 'equal', value });
+      // Alternatives taken from real complaints, so that each fires for some of them.
+      const alternativeOf = (complaint: ComplaintFacts, width: number) => ({
+        all: [
+          equal('channel', complaint.channel),
+          equal('customerTier', complaint.customer.tier ?? 'standard'),
+          equal('product', complaint.product ?? ''),
+        ].slice(0, width),
+      });
+      const pick = (index: number) => complaints[index] as ComplaintFacts;
+      const shapes = [
+        // 9 distinct triggers: past the bits a rule has, indexed by a trigger and a guard.
+        { any: [alternativeOf(pick(0), 3), alternativeOf(pick(1), 3), alternativeOf(pick(2), 3)] },
+        // 4 and 6: indexed by its alternatives.
+        { any: [alternativeOf(pick(3), 2), alternativeOf(pick(4), 2)] },
+        { any: [alternativeOf(pick(5), 3), alternativeOf(pick(6), 3)] },
+        // Alternatives sharing conditions, a list, an array fact and a path.
+        {
+          any: [
+            {
+              all: [
+                equal('channel', pick(7).channel),
+                { fact: 'customerTier', operator: 'in', value: ['gold', 'vip'] },
+              ],
+            },
+            {
+              all: [
+                equal('channel', pick(7).channel),
+                { fact: 'sourceTags', operator: 'someFact:in', value: ['servicemember', 'repeat'] },
+                { fact: 'metadata', path: '$.region', operator: 'equal', value: 'north' },
+              ],
+            },
+          ],
+        },
+      ];
+      const ruleset = rulesetOf(compile(baseFiles), [
+        shapes.map((conditions, index) => ({ conditions, priority: 1 + (index % 2), category: 'billing' })),
+      ]);
+      let fired = 0;
+      for (const complaint of complaints) {
+        const compiled = await evaluateComplaint(ruleset, complaint, noHistoryFactSources, now);
+        const engine = await evaluateComplaintWithEngine(ruleset, complaint, noHistoryFactSources, now);
+        expect(differences(complaint.id, compiled, engine)).toEqual([]);
+        fired += compiled.decision.firedRules.length;
+      }
+      expect(fired).toBeGreaterThan(8);
+    });
+  });
+
+  describe('when a fact is read through a path', () => {
+    it('then a one-property path gives what the engine’s jsonpath-plus resolver gives', () => {
+      const run = new CompiledRun(compiledRulesetOf(compile(baseFiles)), {}, new Map());
+      const names = ['region', 'tags', 'length', 'constructor', '__proto__', 'toString', 'a_1'];
+      const value = fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.array(fc.string()),
+      );
+      const json = fc.oneof(
+        fc.dictionary(fc.constantFrom(...names), value),
+        fc.array(value),
+        fc.constant(Object.create(null) as object),
+      );
+      fc.assert(
+        fc.property(json, fc.constantFrom(...names), (object, name) => {
+          // json-rules-engine's defaultPathResolver; a scalar result is thrown out of JSONPath().
+          let expected: unknown;
+          try {
+            expected = JSONPath({ path: `$.${name}`, json: object, wrap: false });
+          } catch (error) {
+            expected = (error as { value?: unknown }).value;
+          }
+          expect(run.resolvePath(object, `$.${name}`)).toEqual(expected);
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 
   describe('when a history lookup fails', () => {

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { ianaOffset } from './zone-offsets';
 
 /*
  * SLA clocks on business calendars.
@@ -191,9 +192,14 @@ interface CompiledCalendar {
   readonly weekly: readonly (readonly MinuteWindow[])[];
   readonly holidays: ReadonlySet<number>;
   readonly extraWorkingDays: ReadonlyMap<number, readonly MinuteWindow[]>;
-  /** UTC offset (minutes) at the instant `day * DAY_MS`, memoised for one call. */
+  /** UTC offset (minutes) at the instant `day * DAY_MS`, by day. */
   readonly sampledOffsets: Map<number, number>;
+  /** The open intervals of a local day, by day (see {@link openIntervalsOfDay}). */
+  readonly intervals: Map<number, readonly OpenInterval[]>;
 }
+
+/** Days remembered per calendar before a memo starts afresh (a few years of dates used). */
+const MAX_REMEMBERED_DAYS = 2_000;
 
 const NO_INTERVALS: readonly OpenInterval[] = [];
 
@@ -215,8 +221,9 @@ function dayOfIsoDate(isoDate: string): number {
 
 /**
  * Compiled calendars, by calendar object. Rulesets are immutable once loaded, so a calendar is
- * compiled once and its per-day offset samples are reused by every evaluation (the offset of a
- * day never changes). The cache holds a few hundred numbers per calendar per year of dates used.
+ * compiled once and its per-day offset samples and open intervals are reused by every
+ * evaluation (neither ever changes for a given day). The memos hold a few numbers per calendar
+ * per date used, and start afresh past {@link MAX_REMEMBERED_DAYS} dates.
  */
 const compiledCalendars = new WeakMap<BusinessCalendar, CompiledCalendar>();
 
@@ -246,13 +253,15 @@ function compileUncached(calendar: BusinessCalendar): CompiledCalendar {
       ]),
     ),
     sampledOffsets: new Map(),
+    intervals: new Map(),
   };
 }
 
 function sampledOffset(calendar: CompiledCalendar, day: number): number {
   let offset = calendar.sampledOffsets.get(day);
   if (offset === undefined) {
-    offset = calendar.zone.offset(day * DAY_MS);
+    offset = ianaOffset(calendar.zone, day * DAY_MS);
+    if (calendar.sampledOffsets.size >= MAX_REMEMBERED_DAYS) calendar.sampledOffsets.clear();
     calendar.sampledOffsets.set(day, offset);
   }
   return offset;
@@ -280,18 +289,18 @@ function resolveWallTime(zone: IANAZone, localMs: number, offsets: readonly numb
   let earliest = Number.POSITIVE_INFINITY;
   for (const offset of offsets) {
     const instant = Math.round(localMs - offset * MINUTE_MS);
-    if (zone.offset(instant) === offset && instant < earliest) earliest = instant;
+    if (ianaOffset(zone, instant) === offset && instant < earliest) earliest = instant;
   }
   if (earliest !== Number.POSITIVE_INFINITY) return earliest;
 
   // Skipped wall time: the jump lies in (low, high]; find its first millisecond.
   let low = Math.round(localMs - Math.max(...offsets) * MINUTE_MS);
   let high = Math.round(localMs - Math.min(...offsets) * MINUTE_MS);
-  const offsetBeforeJump = zone.offset(low);
-  if (zone.offset(high) === offsetBeforeJump) return high;
+  const offsetBeforeJump = ianaOffset(zone, low);
+  if (ianaOffset(zone, high) === offsetBeforeJump) return high;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (zone.offset(middle) === offsetBeforeJump) low = middle;
+    if (ianaOffset(zone, middle) === offsetBeforeJump) low = middle;
     else high = middle;
   }
   return high;
@@ -305,8 +314,21 @@ function windowsOfDay(calendar: CompiledCalendar, day: number): readonly MinuteW
   return calendar.weekly[(((day + 4) % 7) + 7) % 7] ?? [];
 }
 
-/** The open intervals of one local day as instants, in order; windows lost to a clock jump are dropped. */
+/**
+ * The open intervals of one local day as instants, in order; windows lost to a clock jump are
+ * dropped. A day's intervals never change, so they are computed once per calendar and day.
+ */
 function openIntervalsOfDay(calendar: CompiledCalendar, day: number): readonly OpenInterval[] {
+  let intervals = calendar.intervals.get(day);
+  if (intervals === undefined) {
+    intervals = computeOpenIntervals(calendar, day);
+    if (calendar.intervals.size >= MAX_REMEMBERED_DAYS) calendar.intervals.clear();
+    calendar.intervals.set(day, intervals);
+  }
+  return intervals;
+}
+
+function computeOpenIntervals(calendar: CompiledCalendar, day: number): readonly OpenInterval[] {
   const windows = windowsOfDay(calendar, day);
   if (windows.length === 0) return NO_INTERVALS;
   const offsets = candidateOffsets(calendar, day);
@@ -321,7 +343,7 @@ function openIntervalsOfDay(calendar: CompiledCalendar, day: number): readonly O
 }
 
 function localDayOf(calendar: CompiledCalendar, instant: number): number {
-  return Math.floor((instant + calendar.zone.offset(instant) * MINUTE_MS) / DAY_MS);
+  return Math.floor((instant + ianaOffset(calendar.zone, instant) * MINUTE_MS) / DAY_MS);
 }
 
 function instantOf(date: Date, name: string): number {

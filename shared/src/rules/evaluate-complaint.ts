@@ -1,5 +1,4 @@
 import { Engine, Fact, type RuleResult } from 'json-rules-engine';
-import type { DateTime } from 'luxon';
 import {
   severityRank,
   type FiredRule,
@@ -15,14 +14,15 @@ import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled-ru
 export type { CompiledRuleTrace } from './compiled-ruleset';
 import {
   insideCalendar,
-  localTime,
   noHistoryFactSources,
+  receivedClock,
   staticFacts,
   type ComplaintFacts,
   type FactSources,
 } from './facts';
 import { registerOperators } from './operators';
 import { stageNames, type SlaPolicy, type StageName } from './ruleset-schemas';
+import type { LocalClock } from './zone-offsets';
 
 export interface Evaluation {
   decision: TriageDecision;
@@ -82,11 +82,15 @@ export function selectSlaPolicy(policies: SlaPolicy[], severity: Severity, tier:
 
 interface StageOutcome {
   fired: FiredRule[];
-  trace: RuleTrace[];
 }
 
-/** Runs one stage over the evaluation's current facts. */
-type StageRunner = (stage: StageName) => StageOutcome | Promise<StageOutcome>;
+/** Runs the stages of one evaluation, one at a time, and keeps their trace. */
+interface StageRunner {
+  /** Runs one stage over the evaluation's current facts. */
+  run(stage: StageName): StageOutcome | Promise<StageOutcome>;
+  /** The trace of every rule of every stage, once the last stage has run. */
+  trace(): RuleTrace[];
+}
 
 /** What both evaluation paths start from: the runtime facts and the computed facts. */
 interface EvaluationInputs {
@@ -116,7 +120,7 @@ async function runEngineStage(
   stage: StageName,
   engine: Engine,
   runtimeFacts: Record<string, unknown>,
-): Promise<StageOutcome> {
+): Promise<StageOutcome & { trace: RuleTrace[] }> {
   const order = new Map<string, number>();
   ruleset.stages[stage].rules.forEach((rule, index) => order.set(rule.name, index));
   const { results, failureResults } = await engine.run(runtimeFacts);
@@ -143,10 +147,25 @@ async function runEngineStage(
  * state and is not safe for overlapping run() calls (upstream issue #303).
  */
 function freshEngineRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
-  return (stage) => {
+  return engineRunner((stage) => {
     const engine = stageEngine(ruleset, stage);
     for (const [name, compute] of inputs.computedFacts) engine.addFact(name, compute);
     return runEngineStage(ruleset, stage, engine, inputs.facts);
+  });
+}
+
+/** A runner over json-rules-engine stage runs, collecting their traces in stage order. */
+function engineRunner(
+  runEngine: (stage: StageName) => Promise<StageOutcome & { trace: RuleTrace[] }>,
+): StageRunner {
+  const trace: RuleTrace[] = [];
+  return {
+    run: async (stage) => {
+      const outcome = await runEngine(stage);
+      trace.push(...outcome.trace);
+      return outcome;
+    },
+    trace: () => trace,
   };
 }
 
@@ -156,22 +175,54 @@ function sharedEngineRunner(
   inputs: EvaluationInputs,
   engines: Record<StageName, Engine>,
 ): StageRunner {
-  return (stage) => {
+  return engineRunner((stage) => {
     const runtimeFacts: Record<string, unknown> = { ...inputs.facts };
     for (const [name, compute] of inputs.computedFacts) runtimeFacts[name] = new Fact(name, compute);
     return runEngineStage(ruleset, stage, engines[stage], runtimeFacts);
-  };
+  });
 }
 
-/** The compiled closures (compiled-ruleset.ts); per-evaluation state lives in the CompiledRun. */
+/**
+ * The compiled ruleset (compiled-ruleset.ts); per-evaluation state lives in the CompiledRun,
+ * which writes each stage's entries into one trace of the whole ruleset.
+ */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
   const run = new CompiledRun(compiledRulesetOf(ruleset), inputs.facts, inputs.computedFacts);
-  return (stage) => run.runStage(stage);
+  return { run: (stage) => run.runStage(stage), trace: () => run.trace };
 }
 
 function firstParam<T>(fired: FiredRule[], key: string): T | undefined {
   for (const rule of fired) if (rule.params[key] !== undefined) return rule.params[key] as T;
   return undefined;
+}
+
+/**
+ * Adds a stage's tags (or flags) to the evaluation's, in order, without repeats: those of the
+ * rules that fired, or the stage defaults when none did.
+ */
+function remember(
+  list: string[],
+  stageFired: readonly FiredRule[],
+  key: 'tags' | 'flags',
+  defaults: readonly string[] | undefined,
+): void {
+  if (stageFired.length === 0) addNew(list, defaults);
+  else for (const rule of stageFired) addNew(list, rule.params[key] as string[] | undefined);
+}
+
+function addNew(list: string[], values: readonly string[] | undefined): void {
+  if (values !== undefined) for (const value of values) if (!list.includes(value)) list.push(value);
+}
+
+/** The most severe verdict of the rules that fired, whichever rule gave it (the first of equals). */
+function mostSevere(fired: readonly FiredRule[]): Severity | undefined {
+  let verdict: Severity | undefined;
+  for (const rule of fired) {
+    const severity = rule.params.severity as Severity | undefined;
+    if (severity && (verdict === undefined || severityRank[severity] > severityRank[verdict]))
+      verdict = severity;
+  }
+  return verdict;
 }
 
 function collect(fired: FiredRule[], key: string, initial: readonly string[] = []): string[] {
@@ -281,16 +332,14 @@ async function evaluateWith(
     once(`recent:${days}`, () => sources.recentComplaintIds(complaint.customer.id, days, complaint.id));
   const relatedComplaintIds: string[] = [];
   // receivedHour and receivedWeekday of one time zone share one conversion.
-  const localTimes = new Map<string, DateTime>();
-  const receivedLocally = (timeZone: unknown): DateTime => {
-    if (typeof timeZone !== 'string' && timeZone != null) return localTime(complaint.receivedAt, timeZone);
-    const key = timeZone ?? '';
-    let local = localTimes.get(key);
-    if (local === undefined) {
-      local = localTime(complaint.receivedAt, timeZone);
-      localTimes.set(key, local);
+  const clocks = new Map<unknown, LocalClock>();
+  const receivedLocally = (timeZone: unknown): LocalClock => {
+    let clock = clocks.get(timeZone);
+    if (clock === undefined) {
+      clock = receivedClock(complaint.receivedAt, timeZone);
+      clocks.set(timeZone, clock);
     }
-    return local;
+    return clock;
   };
 
   const computedFacts = new Map<string, ComputedFact>([
@@ -322,28 +371,19 @@ async function evaluateWith(
     flags: [],
   };
   const fired: Record<StageName, FiredRule[]> = { classify: [], severity: [], sla: [], route: [] };
-  const trace: RuleTrace[] = [];
   const tags: string[] = [];
   const flags: string[] = [];
-  const rememberTagsAndFlags = (
-    stageFired: FiredRule[],
-    defaults: { tags?: string[]; flags?: string[] } | undefined,
-  ) => {
-    for (const tag of collect(stageFired, 'tags', stageFired.length === 0 ? (defaults?.tags ?? []) : []))
-      if (!tags.includes(tag)) tags.push(tag);
-    for (const flag of collect(stageFired, 'flags', stageFired.length === 0 ? (defaults?.flags ?? []) : []))
-      if (!flags.includes(flag)) flags.push(flag);
-    facts.tags = [...tags];
-    facts.flags = [...flags];
-  };
 
-  const runStage = runnerFor({ facts, computedFacts });
+  const runner = runnerFor({ facts, computedFacts });
   for (const stage of stageNames) {
-    const outcome = await runStage(stage);
+    const outcome = await runner.run(stage);
     fired[stage] = outcome.fired;
-    trace.push(...outcome.trace);
     const defaults = ruleset.stages[stage].defaults as { tags?: string[]; flags?: string[] } | undefined;
-    rememberTagsAndFlags(outcome.fired, defaults);
+    remember(tags, outcome.fired, 'tags', defaults?.tags);
+    remember(flags, outcome.fired, 'flags', defaults?.flags);
+    // Fresh arrays only when something was added: traces hold on to the facts they saw.
+    if ((facts.tags as string[]).length !== tags.length) facts.tags = [...tags];
+    if ((facts.flags as string[]).length !== flags.length) facts.flags = [...flags];
     if (stage === 'classify') {
       facts.category =
         firstParam<string>(outcome.fired, 'category') ??
@@ -351,17 +391,11 @@ async function evaluateWith(
         'general';
     }
     if (stage === 'severity') {
-      // The most severe verdict wins, whichever rule gave it.
-      const verdicts = outcome.fired
-        .map((rule) => rule.params.severity as Severity | undefined)
-        .filter((s): s is Severity => !!s);
-      facts.severity =
-        verdicts.sort((a, b) => severityRank[b] - severityRank[a])[0] ??
-        ruleset.stages.severity.defaults?.severity ??
-        'medium';
+      facts.severity = mostSevere(outcome.fired) ?? ruleset.stages.severity.defaults?.severity ?? 'medium';
     }
   }
 
+  const trace = runner.trace();
   const severity = facts.severity as Severity;
   const tier = complaint.customer.tier ?? 'standard';
   const policyId = firstParam<string>(fired.sla, 'slaPolicy') ?? ruleset.stages.sla.defaults?.slaPolicy;

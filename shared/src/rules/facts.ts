@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './business-calendar';
 import { isOpenAt } from './business-calendar';
+import { localClock, type LocalClock } from './zone-offsets';
 
 /** The complaint fields rules can see (a plain object; no mongoose document). */
 export interface ComplaintFacts {
@@ -87,9 +88,22 @@ export function staticFacts(complaint: ComplaintFacts, now: Date): Record<string
   };
 }
 
+/** The zone a time-zone fact's `params.timeZone` names: UTC unless it is a non-empty string. */
+function zoneParam(timeZone: unknown): string {
+  return typeof timeZone === 'string' && timeZone ? timeZone : 'UTC';
+}
+
+/** `at` as a luxon DateTime in the zone a rule names (the reference for {@link receivedClock}). */
 export function localTime(at: Date, timeZone: unknown): DateTime {
-  const zone = typeof timeZone === 'string' && timeZone ? timeZone : 'UTC';
-  return DateTime.fromJSDate(at, { zone });
+  return DateTime.fromJSDate(at, { zone: zoneParam(timeZone) });
+}
+
+/**
+ * receivedHour and receivedWeekday: `localTime(at, timeZone).hour` and `.weekday`, without
+ * building a DateTime and with the zone's offset remembered by the hour (zone-offsets.ts).
+ */
+export function receivedClock(at: Date, timeZone: unknown): LocalClock {
+  return localClock(at, zoneParam(timeZone));
 }
 
 export function insideCalendar(

@@ -98,7 +98,14 @@ export class KeywordIndex {
   readonly patternCount: number;
   /** Transitions out of the root for every UTF-16 code unit (0 = stay at the root). */
   private readonly rootNext: Int32Array;
-  private readonly next: Map<number, number>[];
+  /**
+   * Transitions out of the other states, flat: state s's edges are `edgeStart[s]` up to
+   * `edgeStart[s + 1]` in `edgeCodes` / `edgeTargets`, sorted by code unit. Most states have
+   * one edge; typed arrays keep a scan of a large automaton cache-friendly.
+   */
+  private readonly edgeStart: Int32Array;
+  private readonly edgeCodes: Uint16Array;
+  private readonly edgeTargets: Int32Array;
   private readonly fail: Int32Array;
   /** The pattern ending at a state, or -1. */
   private readonly output: Int32Array;
@@ -128,7 +135,23 @@ export class KeywordIndex {
       outputs[state] = id;
     });
     const states = next.length;
-    this.next = next;
+    this.edgeStart = new Int32Array(states + 1);
+    let edges = 0;
+    for (let state = 0; state < states; state += 1) {
+      this.edgeStart[state] = edges;
+      if (state !== 0) edges += (next[state] as Map<number, number>).size;
+    }
+    this.edgeStart[states] = edges;
+    this.edgeCodes = new Uint16Array(edges);
+    this.edgeTargets = new Int32Array(edges);
+    for (let state = 1; state < states; state += 1) {
+      let edge = this.edgeStart[state] as number;
+      for (const [code, target] of [...(next[state] as Map<number, number>)].sort((a, b) => a[0] - b[0])) {
+        this.edgeCodes[edge] = code;
+        this.edgeTargets[edge] = target;
+        edge += 1;
+      }
+    }
     this.output = Int32Array.from(outputs);
     this.fail = new Int32Array(states);
     this.outputLink = new Int32Array(states).fill(-1);
@@ -157,11 +180,23 @@ export class KeywordIndex {
   }
 
   private step(state: number, code: number): number | undefined {
-    if (state === 0) {
-      const target = this.rootNext[code] as number;
-      return target === 0 ? undefined : target;
+    const target = state === 0 ? (this.rootNext[code] as number) : this.edge(state, code);
+    return target <= 0 ? undefined : target;
+  }
+
+  /** The transition of a non-root state on a code unit, or -1. */
+  private edge(state: number, code: number): number {
+    const { edgeCodes } = this;
+    let low = this.edgeStart[state] as number;
+    let high = (this.edgeStart[state + 1] as number) - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const at = edgeCodes[middle] as number;
+      if (at === code) return this.edgeTargets[middle] as number;
+      if (at < code) low = middle + 1;
+      else high = middle - 1;
     }
-    return (this.next[state] as Map<number, number>).get(code);
+    return -1;
   }
 
   /** The text a scan runs over: normalised like the operator's, whitespace runs collapsed. */
@@ -175,7 +210,7 @@ export class KeywordIndex {
     const found = new Set<number>();
     const prepared = KeywordIndex.prepare(text);
     const length = prepared.length;
-    const { rootNext, next, fail, output, outputLink, patterns } = this;
+    const { rootNext, fail, output, outputLink, patterns } = this;
     let state = 0;
     for (let i = 0; i < length; i += 1) {
       const code = prepared.charCodeAt(i);
@@ -183,14 +218,14 @@ export class KeywordIndex {
         state = rootNext[code] as number;
         if (state === 0) continue;
       } else {
-        let target = (next[state] as Map<number, number>).get(code);
-        while (target === undefined) {
+        let target = this.edge(state, code);
+        while (target < 0) {
           state = fail[state] as number;
           if (state === 0) {
             target = rootNext[code] as number;
             break;
           }
-          target = (next[state] as Map<number, number>).get(code);
+          target = this.edge(state, code);
         }
         state = target;
         if (state === 0) continue;
