@@ -20,6 +20,9 @@ function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknow
   });
 }
 
+/** A claim answers with the ticket, not the rule trace (up to one entry per rule). */
+const claimedProjection = { trace: 0 } as const;
+
 /** Stale index entries a claim skips before it asks MongoDB directly. */
 const MAX_STALE_POPS = 32;
 
@@ -176,7 +179,7 @@ export class TicketRepository {
       .findOneAndUpdate(
         { status: 'queued', 'ticket.queue': { $in: request.queues } },
         this.claimUpdate(request),
-        { sort: queueOrder, new: true },
+        { sort: queueOrder, new: true, projection: claimedProjection },
       )
       .lean<ComplaintRecord>();
   }
@@ -218,7 +221,7 @@ export class TicketRepository {
           .findOneAndUpdate(
             { _id: popped.ticketId, status: 'queued', 'ticket.queue': popped.queue },
             this.claimUpdate(request),
-            { new: true },
+            { new: true, projection: claimedProjection },
           )
           .lean<ComplaintRecord>();
       } catch (error) {
