@@ -45,7 +45,9 @@
  *
  * Everything here is immutable after compilation (shared parts of traces are frozen); the
  * state of one evaluation lives in a {@link CompiledRun}, so concurrent evaluations share
- * nothing mutable.
+ * nothing mutable. The one exception is a pool of scratch counters a finished evaluation
+ * hands, zeroed, to the next one (see {@link CompiledRun.finish}); a buffer belongs to one
+ * run at a time.
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { FiredRule, RuleTrace } from '../complaint/triage-decision';
@@ -122,6 +124,8 @@ export class CompiledRun {
   private readonly paths = new Map<object, Map<string, unknown>>();
   /** Per keyword condition, how many of its keywords its fact's value holds (see keywordCount()). */
   private readonly counts: Uint16Array;
+  /** The buffer of `marks` and `counts` when it goes back to the pool at the end (see finish()). */
+  private scratch: Scratch | undefined;
   /** The value each fact's keyword conditions were counted for. */
   private readonly countedTexts = new Map<string, string>();
   /** @internal Candidate marks, one per rule of the largest stage; cleared after each use. */
@@ -139,12 +143,30 @@ export class CompiledRun {
     readonly facts: Record<string, unknown>,
     private readonly computed: ReadonlyMap<string, ComputedFact>,
   ) {
-    // One buffer for both (an ArrayBuffer costs more to allocate than its size suggests).
-    const scratch = new Uint16Array(compiled.largestStage + compiled.keywordLeaves);
-    this.marks = scratch.subarray(0, compiled.largestStage);
-    this.counts = scratch.subarray(compiled.largestStage);
+    // One buffer for both (an ArrayBuffer costs more to allocate than its size suggests); a
+    // large one is taken from the ruleset's pool (see finish()).
+    const size = compiled.largestStage + compiled.keywordLeaves;
+    const pooled = size > pooledScratchSize;
+    const scratch =
+      (pooled ? compiled.scratchPool.pop() : undefined) ?? newScratch(compiled.largestStage, size);
+    this.scratch = pooled ? scratch : undefined;
+    this.marks = scratch.marks;
+    this.counts = scratch.counts;
     this.trace = compiled.skippedTrace.slice();
     this.ruleState = new Array<Record<string, unknown> | undefined>(compiled.largestRule);
+  }
+
+  /**
+   * Ends the evaluation: its scratch buffer, zeroed, goes back to the ruleset's pool for the
+   * next one (an evaluation that fails before never returns it; the garbage collector does).
+   * The run must not be used afterwards.
+   */
+  finish(): void {
+    const { scratch } = this;
+    if (scratch === undefined) return;
+    this.scratch = undefined;
+    scratch.buffer.fill(0);
+    if (this.compiled.scratchPool.length < maxPooledScratch) this.compiled.scratchPool.push(scratch);
   }
 
   /** Runs one stage; synchronous unless a rule needs an asynchronous fact not yet looked up. */
@@ -269,6 +291,28 @@ export class CompiledRun {
     return hits;
   }
 }
+
+/** A run's per-evaluation counters: trigger marks and keyword counts, views of one buffer. */
+interface Scratch {
+  buffer: Uint16Array;
+  marks: Uint16Array;
+  counts: Uint16Array;
+}
+
+function newScratch(marks: number, size: number): Scratch {
+  const buffer = new Uint16Array(size);
+  return { buffer, marks: buffer.subarray(0, marks), counts: buffer.subarray(marks) };
+}
+
+/**
+ * Scratch buffers up to this many counters (64 bytes) are allocated with the run: V8 keeps
+ * typed arrays that small on its heap, where they cost next to nothing. Larger ones (a
+ * 1,000-rule ruleset's take ~3 KB outside the heap, whose allocation and release cost more
+ * than their size suggests) are reused through the ruleset's pool.
+ */
+const pooledScratchSize = 32;
+/** How many unused scratch buffers a ruleset keeps (as many as evaluations ran at once, up to this). */
+const maxPooledScratch = 16;
 
 /**
  * A path to one named property: jsonpath-plus resolves it (with `wrap: false`) to the
@@ -1549,8 +1593,9 @@ interface CompiledRule {
   nodeCount: number;
   /** Its conditions: the rule's result is their raw all/any/not result, as rule.evaluate() reports it. */
   step: Step;
-  /** Its conditions' trace after an evaluation recorded into `state`. */
-  conditions: (state: RuleState) => unknown;
+  /** Where its conditions' trace is recorded in the {@link RuleState}, and their template. */
+  topNode: number;
+  template: unknown;
   /** Its trace entry when the index skips it (frozen, shared). */
   skippedEntry: Readonly<CompiledRuleTrace>;
   params: Record<string, unknown>;
@@ -1572,6 +1617,8 @@ interface CompiledRule {
   guard: Guard | null;
   /** The lookups to start when the rule is skipped. */
   touches: Touch[];
+  /** The computed facts its touches read (see {@link CompiledRun.knowsAll}). */
+  touchReads: readonly ComputedRead[];
 }
 
 interface CompiledStage {
@@ -1630,6 +1677,11 @@ export interface CompiledRuleset {
   largestRule: number;
   /** How many keyword conditions the ruleset has, and which keyword patterns each one lists. */
   keywordLeaves: number;
+  /**
+   * The one mutable part: large scratch buffers no run is using (see {@link CompiledRun.finish}).
+   * A run takes one or allocates its own, so concurrent evaluations never share one.
+   */
+  scratchPool: Scratch[];
   patternLeaves: Map<string, Map<number, number[]>>;
   /** Per stage: rules always evaluated, rules behind a guard, rules behind an index trigger. */
   summary: { [K in StageName]: { always: number; guarded: number; indexed: number } };
@@ -1681,7 +1733,8 @@ function compileRule(
     priority: Number.parseInt(String(rule.priority || 1), 10),
     nodeCount: context.nodeCount,
     step: top.step,
-    conditions: (state) => state[top.node] ?? top.template,
+    topNode: top.node,
+    template: top.template,
     skippedEntry: Object.freeze({
       stage,
       rule: rule.name,
@@ -1696,6 +1749,7 @@ function compileRule(
     alternatives,
     guard,
     touches: touches ?? [],
+    touchReads: (touches ?? []).flatMap((touch) => touch.reads),
   };
 }
 
@@ -1862,6 +1916,7 @@ export function compiledRulesetOf(ruleset: Ruleset): CompiledRuleset {
       largestStage,
       largestRule,
       keywordLeaves: context.keywordLeaves,
+      scratchPool: [],
       patternLeaves: context.patternLeaves,
       summary,
     };
@@ -1957,8 +2012,11 @@ function candidatesOf(stage: CompiledStage, run: CompiledRun): number[] {
       if (run.knowsAll(stage.touchReads)) break;
     }
     if (contains(candidates, position)) continue;
+    const rule = stage.rules[position] as CompiledRule;
+    // Nor does touching a rule whose own reads are all known (cheaper to check than to touch).
+    if (stage.touchesSkippable && run.knowsAll(rule.touchReads)) continue;
     try {
-      for (const { touch } of (stage.rules[position] as CompiledRule).touches) touch(run);
+      for (const { touch } of rule.touches) touch(run);
     } catch {
       candidates.push(position);
       added = true;
@@ -2011,9 +2069,10 @@ function evaluateRules(
     } else {
       done.positions.push(position);
       done.results.push(result);
-      done.conditions.push(rule.conditions(state));
+      done.conditions.push(state[rule.topNode] ?? rule.template);
     }
-    state.fill(undefined, 0, rule.nodeCount);
+    // A loop, not fill(): rules have a handful of nodes, less than a builtin call costs.
+    for (let node = 0; node < rule.nodeCount; node += 1) state[node] = undefined;
   }
   return waiting;
 }

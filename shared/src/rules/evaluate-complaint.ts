@@ -188,7 +188,13 @@ function sharedEngineRunner(
  */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
   const run = new CompiledRun(compiledRulesetOf(ruleset), inputs.facts, inputs.computedFacts);
-  return { run: (stage) => run.runStage(stage), trace: () => run.trace };
+  return {
+    run: (stage) => run.runStage(stage),
+    trace: () => {
+      run.finish();
+      return run.trace;
+    },
+  };
 }
 
 function firstParam<T>(fired: FiredRule[], key: string): T | undefined {
@@ -443,7 +449,7 @@ async function evaluateWith(
     tags,
     flags,
     rulesetVersion: ruleset.version,
-    firedRules: stageNames.flatMap((stage) => fired[stage]),
+    firedRules: [...fired.classify, ...fired.severity, ...fired.sla, ...fired.route],
     decidedAt: now,
   };
   return { decision, trace, relatedComplaintIds };

@@ -43,6 +43,15 @@ export type KeywordHits = ReadonlySet<number>;
 
 const noHits: KeywordHits = new Set<number>();
 
+/** The fields of a state in {@link KeywordIndex}'s `states` table. */
+const stateFields = 4;
+const edgesFrom = 0;
+const edgesTo = 1;
+const failure = 2;
+const firstHit = 3;
+/** Up to this many edges a state's transitions are searched linearly. */
+const linearEdges = 8;
+
 interface Pattern {
   length: number;
   guardStart: boolean;
@@ -99,14 +108,18 @@ export class KeywordIndex {
   /** Transitions out of the root for every UTF-16 code unit (0 = stay at the root). */
   private readonly rootNext: Int32Array;
   /**
-   * Transitions out of the other states, flat: state s's edges are `edgeStart[s]` up to
-   * `edgeStart[s + 1]` in `edgeCodes` / `edgeTargets`, sorted by code unit. Most states have
-   * one edge; typed arrays keep a scan of a large automaton cache-friendly.
+   * The other states, four numbers each, read together for every character of a scan: where
+   * the state's edges start and end in {@link edges}, its failure state, and the first state
+   * along its failure chain (itself included) where a pattern ends, or -1.
    */
-  private readonly edgeStart: Int32Array;
-  private readonly edgeCodes: Uint16Array;
-  private readonly edgeTargets: Int32Array;
-  private readonly fail: Int32Array;
+  private readonly states: Int32Array;
+  /**
+   * Transitions out of the non-root states, flat, as (code unit, target) pairs sorted by code
+   * unit. Most states have a few edges; one typed array for the states and one for the edges
+   * keep a scan of a large automaton (tens of thousands of states) to few cache lines per
+   * character.
+   */
+  private readonly edges: Int32Array;
   /** The pattern ending at a state, or -1. */
   private readonly output: Int32Array;
   /** The nearest state along the failure chain (excluding itself) with an output, or -1. */
@@ -134,28 +147,25 @@ export class KeywordIndex {
       }
       outputs[state] = id;
     });
-    const states = next.length;
-    this.edgeStart = new Int32Array(states + 1);
-    let edges = 0;
-    for (let state = 0; state < states; state += 1) {
-      this.edgeStart[state] = edges;
-      if (state !== 0) edges += (next[state] as Map<number, number>).size;
-    }
-    this.edgeStart[states] = edges;
-    this.edgeCodes = new Uint16Array(edges);
-    this.edgeTargets = new Int32Array(edges);
-    for (let state = 1; state < states; state += 1) {
-      let edge = this.edgeStart[state] as number;
+    const count = next.length;
+    this.states = new Int32Array(count * stateFields);
+    let edgeCount = 0;
+    for (let state = 1; state < count; state += 1) edgeCount += (next[state] as Map<number, number>).size;
+    this.edges = new Int32Array(edgeCount * 2);
+    let edge = 0;
+    for (let state = 1; state < count; state += 1) {
+      this.states[state * stateFields + edgesFrom] = edge;
       for (const [code, target] of [...(next[state] as Map<number, number>)].sort((a, b) => a[0] - b[0])) {
-        this.edgeCodes[edge] = code;
-        this.edgeTargets[edge] = target;
-        edge += 1;
+        this.edges[edge] = code;
+        this.edges[edge + 1] = target;
+        edge += 2;
       }
+      this.states[state * stateFields + edgesTo] = edge;
     }
     this.output = Int32Array.from(outputs);
-    this.fail = new Int32Array(states);
-    this.outputLink = new Int32Array(states).fill(-1);
+    this.outputLink = new Int32Array(count).fill(-1);
     this.rootNext = new Int32Array(0x10000);
+    const { states, output, outputLink } = this;
     const queue: number[] = [];
     for (const [code, child] of next[0] as Map<number, number>) {
       this.rootNext[code] = child;
@@ -164,39 +174,28 @@ export class KeywordIndex {
     for (let head = 0; head < queue.length; head += 1) {
       const state = queue[head] as number;
       for (const [code, child] of next[state] as Map<number, number>) {
-        let fallback = this.fail[state] as number;
+        let fallback = states[state * stateFields + failure] as number;
         let target = this.step(fallback, code);
         while (target === undefined && fallback !== 0) {
-          fallback = this.fail[fallback] as number;
+          fallback = states[fallback * stateFields + failure] as number;
           target = this.step(fallback, code);
         }
         const failTo = target ?? 0;
-        this.fail[child] = failTo;
-        this.outputLink[child] =
-          (this.output[failTo] as number) >= 0 ? failTo : (this.outputLink[failTo] as number);
+        states[child * stateFields + failure] = failTo;
+        outputLink[child] = (output[failTo] as number) >= 0 ? failTo : (outputLink[failTo] as number);
         queue.push(child);
       }
+    }
+    for (let state = 1; state < count; state += 1) {
+      states[state * stateFields + firstHit] =
+        (output[state] as number) >= 0 ? state : (outputLink[state] as number);
     }
   }
 
   private step(state: number, code: number): number | undefined {
-    const target = state === 0 ? (this.rootNext[code] as number) : this.edge(state, code);
+    const target =
+      state === 0 ? (this.rootNext[code] as number) : transition(this.states, this.edges, state, code);
     return target <= 0 ? undefined : target;
-  }
-
-  /** The transition of a non-root state on a code unit, or -1. */
-  private edge(state: number, code: number): number {
-    const { edgeCodes } = this;
-    let low = this.edgeStart[state] as number;
-    let high = (this.edgeStart[state + 1] as number) - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const at = edgeCodes[middle] as number;
-      if (at === code) return this.edgeTargets[middle] as number;
-      if (at < code) low = middle + 1;
-      else high = middle - 1;
-    }
-    return -1;
   }
 
   /** The text a scan runs over: normalised like the operator's, whitespace runs collapsed. */
@@ -207,10 +206,10 @@ export class KeywordIndex {
   /** Every indexed keyword occurring in `text` (raw, un-normalised text). */
   scan(text: string): KeywordHits {
     if (this.patternCount === 0) return noHits;
-    const found = new Set<number>();
+    let found: Set<number> | undefined;
     const prepared = KeywordIndex.prepare(text);
     const length = prepared.length;
-    const { rootNext, fail, output, outputLink, patterns } = this;
+    const { rootNext, states, edges, output, outputLink, patterns } = this;
     let state = 0;
     for (let i = 0; i < length; i += 1) {
       const code = prepared.charCodeAt(i);
@@ -218,34 +217,60 @@ export class KeywordIndex {
         state = rootNext[code] as number;
         if (state === 0) continue;
       } else {
-        let target = this.edge(state, code);
+        let target = transition(states, edges, state, code);
         while (target < 0) {
-          state = fail[state] as number;
+          state = states[state * stateFields + failure] as number;
           if (state === 0) {
             target = rootNext[code] as number;
             break;
           }
-          target = this.edge(state, code);
+          target = transition(states, edges, state, code);
         }
         state = target;
         if (state === 0) continue;
       }
-      let hit = (output[state] as number) >= 0 ? state : (outputLink[state] as number);
+      let hit = states[state * stateFields + firstHit] as number;
       while (hit >= 0) {
         const id = output[hit] as number;
-        if (!found.has(id)) {
+        if (found === undefined || !found.has(id)) {
           const pattern = patterns[id] as Pattern;
           const start = i - pattern.length + 1;
           if (
             !(pattern.guardStart && start > 0 && isWordCode(prepared.charCodeAt(start - 1))) &&
             !(pattern.guardEnd && i + 1 < length && isWordCode(prepared.charCodeAt(i + 1)))
           ) {
+            found ??= new Set<number>();
             found.add(id);
           }
         }
         hit = outputLink[hit] as number;
       }
     }
-    return found;
+    return found ?? noHits;
   }
+}
+
+/** The transition of a non-root state of a {@link KeywordIndex} on a code unit, or -1. */
+function transition(states: Int32Array, edges: Int32Array, state: number, code: number): number {
+  const from = states[state * stateFields + edgesFrom] as number;
+  const to = states[state * stateFields + edgesTo] as number;
+  if (to - from <= linearEdges * 2) {
+    // Few edges (most states): a walk over the sorted codes beats a binary search.
+    for (let at = from; at < to; at += 2) {
+      const edgeCode = edges[at] as number;
+      if (edgeCode === code) return edges[at + 1] as number;
+      if (edgeCode > code) return -1;
+    }
+    return -1;
+  }
+  let low = from >> 1;
+  let high = (to >> 1) - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const at = edges[middle * 2] as number;
+    if (at === code) return edges[middle * 2 + 1] as number;
+    if (at < code) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }
