@@ -104,21 +104,19 @@ export class AgentRepository {
    * the counter is below capacity, so concurrent claims by one agent can never overshoot.
    */
   async reserve(id: string): Promise<boolean> {
-    const reserved = await this.model
-      .findOneAndUpdate(
-        { _id: id, $expr: { $lt: [{ $ifNull: ['$activeTickets', 0] }, '$capacity'] } },
-        { $inc: { activeTickets: 1 }, $set: { activeTicketsChangedAt: new Date() } },
-        { new: true, projection: { _id: 1 } },
-      )
-      .lean();
-    return reserved !== null;
+    return (await this.takeSlot({ _id: id })) !== null;
   }
 
   /** `reserve` for a claim: also requires the agent to be online; returns the agent, or null. */
   async reserveIfOnline(id: string): Promise<AgentRecord | null> {
+    return this.takeSlot({ _id: id, online: true });
+  }
+
+  /** The one atomic capacity update: admitted only while the counter is below capacity. */
+  private async takeSlot(filter: Record<string, unknown>): Promise<AgentRecord | null> {
     return this.model
       .findOneAndUpdate(
-        { _id: id, online: true, $expr: { $lt: [{ $ifNull: ['$activeTickets', 0] }, '$capacity'] } },
+        { ...filter, $expr: { $lt: [{ $ifNull: ['$activeTickets', 0] }, '$capacity'] } },
         { $inc: { activeTickets: 1 }, $set: { activeTicketsChangedAt: new Date() } },
         { new: true },
       )

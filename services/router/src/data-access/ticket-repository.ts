@@ -8,7 +8,13 @@ import {
 } from '@triage/shared';
 import type { Logger } from '@triage/shared';
 import type { Connection } from 'mongoose';
-import type { EventOrigin } from '../domain/ticket-desk';
+import type {
+  ClaimIndexRepair,
+  ClaimRequest,
+  EventOrigin,
+  PatchGuard,
+  SlaFiring,
+} from '../domain/ticket-desk';
 import type { ClaimIndex, ClaimIndexEntry, PoppedTicket } from './claim-index';
 import { heldStatuses, leasedStatuses, openStatuses, type TicketPatch } from '../domain/ticket-lifecycle';
 
@@ -50,12 +56,6 @@ function indexEntryOf(doc: IndexedFields): ClaimIndexEntry | undefined {
   };
 }
 
-export interface ClaimIndexRepair {
-  added: number;
-  fixed: number;
-  removed: number;
-}
-
 /** The queue order: priority score, then earliest deadline, then arrival. */
 export const queueOrder = { 'ticket.priorityScore': -1, 'ticket.dueAt': 1, receivedAt: 1 } as const;
 
@@ -65,33 +65,6 @@ export interface QueueStats {
   oldestReceivedAt: Date | null;
   breached: number;
   atRisk: number;
-}
-
-export interface ClaimRequest {
-  agentId: string;
-  queues: readonly string[];
-  now: Date;
-  leaseUntil: Date;
-  /** `claimed` when the agent pulled it, `assigned` when a push queue gave it. */
-  eventType: 'claimed' | 'assigned';
-  origin: EventOrigin;
-}
-
-/** The guard of a compare-and-set: the state the caller read and planned from. */
-export interface PatchGuard {
-  status: ComplaintStatus;
-  generation: number;
-  agentId?: string | null;
-}
-
-export interface SlaFiring {
-  phase: string;
-  key: string;
-  firedAt: Date;
-  events: ComplaintEvent[];
-  raisePriorityBy: number;
-  /** A move to another queue, with the ticket fields and clock fields it sets. */
-  move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
 }
 
 /**
@@ -318,28 +291,10 @@ export class TicketRepository {
     now: Date,
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
-    const requeued = await this.model
-      .findOneAndUpdate(
-        {
-          _id: id,
-          status: { $in: leasedStatuses },
-          'ticket.agentId': agentId,
-          'ticket.leaseExpiresAt': { $lte: now },
-        },
-        {
-          $set: {
-            status: 'queued',
-            updatedAt: now,
-            'ticket.agentId': null,
-            'ticket.claimedAt': null,
-            'ticket.leaseExpiresAt': null,
-          },
-          $push: { events: eventOf('lease-expired', origin, { agentId }) },
-        },
-        { new: true },
-      )
-      .lean<ComplaintRecord>();
-    return this.indexed(requeued);
+    return this.requeueHeld(
+      { status: { $in: leasedStatuses }, 'ticket.leaseExpiresAt': { $lte: now } },
+      { id, agentId, now, origin, eventType: 'lease-expired' },
+    );
   }
 
   /** Hands an unstarted (claimed, not acknowledged) ticket back to its queue. */
@@ -349,9 +304,18 @@ export class TicketRepository {
     now: Date,
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
+    return this.requeueHeld({ status: 'claimed' }, { id, agentId, now, origin, eventType: 'handed-back' });
+  }
+
+  /** Takes a ticket from its holder back to its queue if it still matches `guard`. */
+  private async requeueHeld(
+    guard: Record<string, unknown>,
+    change: { id: string; agentId: string; now: Date; origin: EventOrigin; eventType: string },
+  ): Promise<ComplaintRecord | null> {
+    const { id, agentId, now, origin, eventType } = change;
     const requeued = await this.model
       .findOneAndUpdate(
-        { _id: id, status: 'claimed', 'ticket.agentId': agentId },
+        { ...guard, _id: id, 'ticket.agentId': agentId },
         {
           $set: {
             status: 'queued',
@@ -360,7 +324,7 @@ export class TicketRepository {
             'ticket.claimedAt': null,
             'ticket.leaseExpiresAt': null,
           },
-          $push: { events: eventOf('handed-back', origin, { agentId }) },
+          $push: { events: eventOf(eventType, origin, { agentId }) },
         },
         { new: true },
       )

@@ -40,20 +40,46 @@ export interface AgentInfo {
   activeTicketsChangedAt?: Date;
 }
 
+export interface ClaimRequest {
+  agentId: string;
+  queues: readonly string[];
+  now: Date;
+  leaseUntil: Date;
+  /** `claimed` when the agent pulled it, `assigned` when a push queue gave it. */
+  eventType: 'claimed' | 'assigned';
+  origin: EventOrigin;
+}
+
+/** The guard of a compare-and-set: the state the caller read and planned from. */
+export interface PatchGuard {
+  status: ComplaintRecord['status'];
+  generation: number;
+  agentId?: string | null;
+}
+
+export interface SlaFiring {
+  phase: string;
+  key: string;
+  firedAt: Date;
+  events: ComplaintEvent[];
+  raisePriorityBy: number;
+  /** A move to another queue, with the ticket fields and clock fields it sets. */
+  move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
+}
+
+export interface ClaimIndexRepair {
+  added: number;
+  fixed: number;
+  removed: number;
+}
+
 export interface TicketStore {
   findById(id: string): Promise<ComplaintRecord | null>;
   enqueueTriaged(id: string, ticket: TicketState, origin: EventOrigin): Promise<ComplaintRecord | null>;
-  claimNext(request: {
-    agentId: string;
-    queues: readonly string[];
-    now: Date;
-    leaseUntil: Date;
-    eventType: 'claimed' | 'assigned';
-    origin: EventOrigin;
-  }): Promise<ComplaintRecord | null>;
+  claimNext(request: ClaimRequest): Promise<ComplaintRecord | null>;
   applyPatch(
     id: string,
-    guard: { status: ComplaintRecord['status']; generation: number; agentId?: string | null },
+    guard: PatchGuard,
     patch: TicketPatch,
     origin: EventOrigin,
     now: Date,
@@ -63,15 +89,8 @@ export interface TicketStore {
   handBack(id: string, agentId: string, now: Date, origin: EventOrigin): Promise<ComplaintRecord | null>;
   fireSlaStep(
     id: string,
-    guard: { status: ComplaintRecord['status']; generation: number },
-    firing: {
-      phase: string;
-      key: string;
-      firedAt: Date;
-      events: ComplaintEvent[];
-      raisePriorityBy: number;
-      move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
-    },
+    guard: Omit<PatchGuard, 'agentId'>,
+    firing: SlaFiring,
   ): Promise<ComplaintRecord | null>;
   appendEvent(id: string, type: string, origin: EventOrigin, data: Record<string, unknown>): Promise<void>;
   countHeld(agentId: string): Promise<number>;
@@ -83,7 +102,7 @@ export interface TicketStore {
   /** Open tickets still marked timers-pending since before `before` (a crash before scheduling). */
   withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]>;
   /** Brings the claim index in line with the stored tickets (ADR 0006). */
-  reconcileClaimIndex(): Promise<{ added: number; fixed: number; removed: number }>;
+  reconcileClaimIndex(): Promise<ClaimIndexRepair>;
 }
 
 export interface AgentStore {
