@@ -124,7 +124,7 @@ async function profile(
   const deadlines: (() => void)[] = [];
   for (const complaint of complaints) {
     const { trace, decision } = await evaluateComplaint(ruleset, complaint, sources, now);
-    evaluated += trace.filter((entry) => !('skipped' in entry)).length;
+    evaluated += trace.length;
     fired += decision.firedRules.length;
     const policy = ruleset.slaPolicies.find((candidate) => candidate.id === decision.slaPolicy);
     const calendar = ruleset.calendars.get(decision.calendar);

@@ -85,6 +85,44 @@ describe('keyword index', () => {
     );
   });
 
+  it('when subject and body are random, then one scan of the joined text gives what scanning each of the three gives', () => {
+    let joined = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fragment(4), { minLength: 1, maxLength: 6 }),
+        fragment(12),
+        fragment(12),
+        (keywords, subject, body) => {
+          const builder = new KeywordIndexBuilder();
+          for (const keyword of keywords) builder.add(keyword);
+          const index = builder.build();
+          // The text fact: subject and body joined by a line break, NFKC-normalised.
+          const text = `${subject}\n${body}`.normalize('NFKC');
+          const sorted = (hits: ReadonlySet<number>) => [...hits].sort((x, y) => x - y);
+          const hits = index.scanJoined(text, subject, body);
+          if (hits === undefined) return;
+          joined += 1;
+          expect(sorted(hits.whole)).toEqual(sorted(index.scan(text)));
+          expect(sorted(hits.first)).toEqual(sorted(index.scan(subject)));
+          expect(sorted(hits.second)).toEqual(sorted(index.scan(body)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Lone surrogates aside, a subject and body always share the scan.
+    expect(joined).toBeGreaterThan(2000);
+  });
+
+  it('when a keyword spans the line break, then it is the text’s but neither the subject’s nor the body’s', () => {
+    const builder = new KeywordIndexBuilder();
+    const entry = builder.add('refund fee');
+    const id = (entry as { id: number }).id;
+    const hits = builder.build().scanJoined('no refund\nfee charged', 'no refund', 'fee charged');
+    expect(hits && [...hits.whole]).toEqual([id]);
+    expect(hits && [...hits.first]).toEqual([]);
+    expect(hits && [...hits.second]).toEqual([]);
+  });
+
   it.each([
     [['sue'], 'this is an issue', false],
     [['sue'], 'I will SUE you', true],

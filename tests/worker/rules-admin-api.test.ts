@@ -128,6 +128,14 @@ describe('worker admin API: validate, dry-run, replay', () => {
       const legal = response.body.trace.find((rule: { rule: string }) => rule.rule === 'legal-threat');
       expect(legal).toMatchObject({ stage: 'severity', fired: true });
       expect(JSON.stringify(legal.conditions)).toContain('"matched":["lawsuit"]');
+      // Rules the index proved cannot fire (no mortgage words here) are listed, not evaluated.
+      const evaluated = response.body.trace.map(
+        (rule: { stage: string; rule: string }) => `${rule.stage}/${rule.rule}`,
+      );
+      expect(response.body.skippedRules).toContain('classify/mortgage');
+      expect(evaluated).not.toContain('classify/mortgage');
+      expect(response.body.skippedRules).not.toContain('severity/legal-threat');
+      expect(evaluated.filter((name: string) => response.body.skippedRules.includes(name))).toEqual([]);
     });
 
     it('when the candidate files are broken, then 400 with the rule errors as field errors and nothing evaluated', async () => {

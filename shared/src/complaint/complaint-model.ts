@@ -72,7 +72,10 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   requestId?: string;
   original?: { subject?: string; body: string };
   decision?: TriageDecision;
+  /** The rules evaluated for the decision, each with its condition trace. */
   trace?: RuleTrace[];
+  /** How many rules the index proved could not fire: not evaluated, not in `trace`. */
+  skippedRules?: number;
   /** The customer's earlier complaints a repeat-complainant rule looked at. */
   relatedComplaintIds?: string[];
   ticket?: TicketState;
@@ -117,6 +120,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
     requestId: String,
     decision: Schema.Types.Mixed,
     trace: Schema.Types.Mixed,
+    skippedRules: Number,
     relatedComplaintIds: { type: [String], default: undefined },
     ticket: {
       type: new Schema<TicketState>(

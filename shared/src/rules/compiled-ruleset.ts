@@ -88,11 +88,6 @@ export const pureComputedFactNames: ReadonlySet<string> = new Set([
 /** A computed fact: called with the condition's params, like a json-rules-engine dynamic fact. */
 export type ComputedFact = (params: Record<string, unknown>) => unknown;
 
-/** A rule trace entry; `skipped: 'index'` marks a rule the candidate index did not evaluate. */
-export interface CompiledRuleTrace extends RuleTrace {
-  skipped?: 'index';
-}
-
 /** What one stage produced: its fired rules, in the order json-rules-engine reports results. */
 export interface CompiledStageOutcome {
   fired: FiredRule[];
@@ -121,6 +116,8 @@ export class CompiledRun {
   /** @internal Counts the values computed and lookups started so far. */
   computedEpoch = 0;
   private readonly scans = new Map<string, readonly number[]>();
+  /** Whether {@link scanJoined} has run. */
+  private joinedScanned = false;
   private readonly paths = new Map<object, Map<string, unknown>>();
   /** Per keyword condition, how many of its keywords its fact's value holds (see keywordCount()). */
   private readonly counts: Uint16Array;
@@ -131,10 +128,10 @@ export class CompiledRun {
   /** @internal Candidate marks, one per rule of the largest stage; cleared after each use. */
   readonly marks: Uint16Array;
   /**
-   * Every rule's trace entry, stage after stage in the engine's order: an index-skipped entry
-   * until the rule's stage has run and evaluated it.
+   * The trace entries of the rules evaluated so far, stage after stage, in the engine's order
+   * (the index skipped the others: they cannot fire).
    */
-  readonly trace: CompiledRuleTrace[];
+  readonly trace: RuleTrace[] = [];
   /** @internal The trace objects of the rule being evaluated (see {@link RuleState}). */
   readonly ruleState: RuleState;
 
@@ -152,7 +149,6 @@ export class CompiledRun {
     this.scratch = pooled ? scratch : undefined;
     this.marks = scratch.marks;
     this.counts = scratch.counts;
-    this.trace = compiled.skippedTrace.slice();
     this.ruleState = new Array<Record<string, unknown> | undefined>(compiled.largestRule);
   }
 
@@ -284,11 +280,31 @@ export class CompiledRun {
   /** @internal The keywords found in a text, by pattern id (each text is scanned once per evaluation). */
   scan(text: string): readonly number[] {
     let hits = this.scans.get(text);
+    if (hits === undefined && this.compiled.scansJoined && this.scanJoined()) hits = this.scans.get(text);
     if (hits === undefined) {
       hits = [...this.compiled.keywords.scan(text)];
       this.scans.set(text, hits);
     }
     return hits;
+  }
+
+  /**
+   * Scans the `text` fact once for its own keywords and those of `subject` and `body`, which it
+   * joins (rather than the same characters twice); once per evaluation, false when it cannot.
+   */
+  private scanJoined(): boolean {
+    if (this.joinedScanned) return false;
+    this.joinedScanned = true;
+    const { text, subject, body } = this.facts;
+    // Without a subject the text is the body: nothing to share.
+    if (typeof text !== 'string' || typeof subject !== 'string' || typeof body !== 'string' || subject === '')
+      return false;
+    const hits = this.compiled.keywords.scanJoined(text, subject, body);
+    if (hits === undefined) return false;
+    this.scans.set(subject, [...hits.first]);
+    this.scans.set(body, [...hits.second]);
+    this.scans.set(text, [...hits.whole]);
+    return true;
   }
 }
 
@@ -455,32 +471,6 @@ function copyJson<T>(value: T): T {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
   return copy as T;
-}
-
-/**
- * A function returning fresh deep copies of a JSON object (event params). Params are flat —
- * strings, numbers and lists of strings — so a copy is a spread of a private unfrozen copy
- * (one step for V8) plus a slice per list; anything deeper is copied key by key.
- */
-function jsonObjectCopier(value: Record<string, unknown>): () => Record<string, unknown> {
-  const source = copyJson(value);
-  const keys = Object.keys(source);
-  const flatList = (item: unknown) =>
-    Array.isArray(item) && item.every((element) => element === null || typeof element !== 'object');
-  if (
-    !keys.every((key) => source[key] === null || typeof source[key] !== 'object' || flatList(source[key]))
-  ) {
-    return () => copyJson(source);
-  }
-  const lists = keys.filter((key) => Array.isArray(source[key]));
-  return () => {
-    const copy = { ...source };
-    for (let i = 0; i < lists.length; i += 1) {
-      const key = lists[i] as string;
-      copy[key] = (source[key] as unknown[]).slice();
-    }
-    return copy;
-  };
 }
 
 type FactGetter = (run: CompiledRun) => unknown;
@@ -1596,11 +1586,8 @@ interface CompiledRule {
   /** Where its conditions' trace is recorded in the {@link RuleState}, and their template. */
   topNode: number;
   template: unknown;
-  /** Its trace entry when the index skips it (frozen, shared). */
-  skippedEntry: Readonly<CompiledRuleTrace>;
+  /** Its event params, deep-frozen: every decision it fires in shares them (never copied). */
   params: Record<string, unknown>;
-  /** A fresh deep copy of `params`, for a fired rule (as the engine clones its event). */
-  copyParams: () => Record<string, unknown>;
   /** Evaluated for every complaint: no trigger or guard, a value-dependent lookup, or may throw. */
   always: boolean;
   /** Triggers that must all have a key present before the rule is considered (at most 8). */
@@ -1624,8 +1611,6 @@ interface CompiledRule {
 interface CompiledStage {
   /** The rules in the order the engine reports them: priority, then file order. */
   rules: CompiledRule[];
-  /** Where the stage's entries start in the evaluation's trace (the rules of earlier stages). */
-  traceOffset: number;
   /** Positions (in `rules`) of rules evaluated for every complaint. */
   always: number[];
   /** Positions of rules evaluated when their guard holds. */
@@ -1668,8 +1653,8 @@ interface FactTriggers<K> {
 /** A ruleset compiled for evaluation. Immutable; see {@link compiledRulesetOf}. */
 export interface CompiledRuleset {
   stages: { [K in StageName]: CompiledStage };
-  /** The trace of an evaluation where the index skipped every rule (shared, frozen entries). */
-  skippedTrace: readonly Readonly<CompiledRuleTrace>[];
+  /** How many rules it has, in all stages. */
+  ruleCount: number;
   keywords: KeywordIndex;
   /** The number of rules of the largest stage. */
   largestStage: number;
@@ -1683,6 +1668,11 @@ export interface CompiledRuleset {
    */
   scratchPool: Scratch[];
   patternLeaves: Map<string, Map<number, number[]>>;
+  /**
+   * Whether keyword conditions read `text` and `subject` or `body` (which `text` joins), so
+   * that one scan of `text` serves the three.
+   */
+  scansJoined: boolean;
   /** Per stage: rules always evaluated, rules behind a guard, rules behind an index trigger. */
   summary: { [K in StageName]: { always: number; guarded: number; indexed: number } };
 }
@@ -1735,15 +1725,7 @@ function compileRule(
     step: top.step,
     topNode: top.node,
     template: top.template,
-    skippedEntry: Object.freeze({
-      stage,
-      rule: rule.name,
-      fired: false,
-      skipped: 'index' as const,
-      conditions: top.template,
-    }),
     params,
-    copyParams: jsonObjectCopier(params),
     always: top.mayThrow || touches === null || (triggers.length === 0 && guard === null),
     triggers,
     alternatives,
@@ -1755,9 +1737,6 @@ function compileRule(
 
 /** Bits of a rule's trigger mark: one per trigger. */
 const maxTriggers = 8;
-/** Marks of rules evaluated whatever the triggers: always, or behind a guard only. */
-const alwaysMark = 1 << maxTriggers;
-const guardedMark = 1 << (maxTriggers + 1);
 
 /**
  * The triggers a rule is indexed under, the most selective first: each is necessary, so
@@ -1779,12 +1758,7 @@ function addTo<K>(map: Map<K, number[]>, key: K, entry: number): void {
   else if (list[list.length - 1] !== entry) list.push(entry);
 }
 
-function compileStage(
-  stage: StageName,
-  rules: readonly unknown[],
-  context: CompileContext,
-  traceOffset: number,
-): CompiledStage {
+function compileStage(stage: StageName, rules: readonly unknown[], context: CompileContext): CompiledStage {
   const compiled = rules
     .map((rule, index) => ({
       rule: compileRule(stage, rule as Parameters<typeof compileRule>[1], context),
@@ -1851,7 +1825,6 @@ function compileStage(
   });
   return {
     rules: compiled,
-    traceOffset,
     always,
     guarded,
     guards: compiled.map((rule) => (rule.always ? null : rule.guard)),
@@ -1883,13 +1856,8 @@ export function compiledRulesetOf(ruleset: Ruleset): CompiledRuleset {
   if (compiled === undefined) {
     const keywords = new KeywordIndexBuilder();
     const context: CompileContext = { keywords, nodeCount: 0, keywordLeaves: 0, patternLeaves: new Map() };
-    let traceOffset = 0;
     const stages = Object.fromEntries(
-      stageNames.map((stage) => {
-        const compiledStage = compileStage(stage, ruleset.stages[stage].rules, context, traceOffset);
-        traceOffset += compiledStage.rules.length;
-        return [stage, compiledStage];
-      }),
+      stageNames.map((stage) => [stage, compileStage(stage, ruleset.stages[stage].rules, context)]),
     ) as CompiledRuleset['stages'];
     const summary = Object.fromEntries(
       stageNames.map((stage) => {
@@ -1911,13 +1879,16 @@ export function compiledRulesetOf(ruleset: Ruleset): CompiledRuleset {
     );
     compiled = {
       stages,
-      skippedTrace: stageNames.flatMap((stage) => stages[stage].rules.map((rule) => rule.skippedEntry)),
+      ruleCount: stageNames.reduce((sum, stage) => sum + stages[stage].rules.length, 0),
       keywords: keywords.build(),
       largestStage,
       largestRule,
       keywordLeaves: context.keywordLeaves,
       scratchPool: [],
       patternLeaves: context.patternLeaves,
+      scansJoined:
+        context.patternLeaves.has('text') &&
+        (context.patternLeaves.has('subject') || context.patternLeaves.has('body')),
       summary,
     };
     compiledRulesets.set(ruleset, compiled);
@@ -1929,13 +1900,18 @@ export function compiledRulesetOf(ruleset: Ruleset): CompiledRuleset {
 // Running a stage
 // ---------------------------------------------------------------------------------------
 
-/** Sets the trigger bits of the rules a present key triggers (`position * 16 + bit` each). */
-function mark(marks: Uint16Array, entries: readonly number[] | undefined): void {
+/**
+ * Sets the trigger bits of the rules a present key triggers (`position * 16 + bit` each), and
+ * notes each rule marked for the first time in `touched`.
+ */
+function mark(marks: Uint16Array, touched: number[], entries: readonly number[] | undefined): void {
   if (entries === undefined) return;
   for (let i = 0; i < entries.length; i += 1) {
     const entry = entries[i] as number;
     const position = entry >> 4;
-    marks[position] = (marks[position] as number) | (1 << (entry & 15));
+    const marked = marks[position] as number;
+    if (marked === 0) touched.push(position);
+    marks[position] = marked | (1 << (entry & 15));
   }
 }
 
@@ -1953,16 +1929,19 @@ function triggered(stage: CompiledStage, position: number, marked: number): bool
 /** The positions of the rules to evaluate, ascending: unindexed, triggered, guarded. */
 function candidatesOf(stage: CompiledStage, run: CompiledRun): number[] {
   const { facts, marks } = run;
+  // The rules some trigger marked: only they are looked at, not every rule of the stage.
+  const touched: number[] = [];
   for (const { fact, positions } of stage.keywordTriggers) {
     const value = facts[fact];
     if (typeof value !== 'string') continue;
     const hits = run.scan(value);
-    for (let i = 0; i < hits.length; i += 1) mark(marks, positions.get(hits[i] as number));
+    for (let i = 0; i < hits.length; i += 1) mark(marks, touched, positions.get(hits[i] as number));
   }
-  for (const { fact, positions } of stage.equalTriggers) mark(marks, positions.get(facts[fact]));
+  for (const { fact, positions } of stage.equalTriggers) mark(marks, touched, positions.get(facts[fact]));
   for (const { fact, positions } of stage.memberTriggers) {
     const value = facts[fact];
-    if (Array.isArray(value)) for (const item of value as unknown[]) mark(marks, positions.get(item));
+    if (Array.isArray(value))
+      for (const item of value as unknown[]) mark(marks, touched, positions.get(item));
   }
   const { readBits } = stage;
   for (const { read, positions, all } of stage.readTriggers) {
@@ -1980,25 +1959,26 @@ function candidatesOf(stage: CompiledStage, run: CompiledRun): number[] {
       // The evaluation will fail as the engine's does: consider every rule.
       value = pending;
     }
-    mark(marks, value === pending ? all : positions.get(value));
+    mark(marks, touched, value === pending ? all : positions.get(value));
   }
   const { always, guarded, guards } = stage;
-  for (let i = 0; i < guarded.length; i += 1) marks[guarded[i] as number] = guardedMark;
-  for (let i = 0; i < always.length; i += 1) marks[always[i] as number] = alwaysMark;
-  const candidates: number[] = [];
-  const count = stage.rules.length;
-  for (let position = 0; position < count; position += 1) {
+  // Rules always evaluated or behind a guard only have no triggers, so none is in `touched`.
+  const candidates: number[] = always.slice();
+  for (let i = 0; i < guarded.length; i += 1) {
+    const position = guarded[i] as number;
+    if (guardHolds(guards[position] as Guard, run)) candidates.push(position);
+  }
+  for (let i = 0; i < touched.length; i += 1) {
+    const position = touched[i] as number;
     const marked = marks[position] as number;
-    if (marked === 0) continue;
     marks[position] = 0;
-    if (marked === alwaysMark) {
-      candidates.push(position);
-    } else if (marked === guardedMark || triggered(stage, position, marked)) {
-      // Every trigger present (or none to look up): the guard, a cheap necessary condition, decides.
+    if (triggered(stage, position, marked)) {
+      // Every trigger present: the guard, a cheap necessary condition, decides.
       const guard = guards[position];
       if (guard === null || guard === undefined || guardHolds(guard, run)) candidates.push(position);
     }
   }
+  sortPositions(candidates);
   // A skipped rule still starts the lookups the engine would have made evaluating it; if that
   // throws, the rule is evaluated instead (and fails as it would in the engine). Once every
   // value those lookups read is known or in flight, touching them again changes nothing.
@@ -2022,8 +2002,21 @@ function candidatesOf(stage: CompiledStage, run: CompiledRun): number[] {
       added = true;
     }
   }
-  if (added) candidates.sort((a, b) => a - b);
+  if (added) sortPositions(candidates);
   return candidates;
+}
+
+/** Sorts positions ascending in place: an insertion sort, as candidates are few and mostly in order. */
+function sortPositions(positions: number[]): void {
+  for (let i = 1; i < positions.length; i += 1) {
+    const value = positions[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (positions[j] as number) > value) {
+      positions[j + 1] = positions[j] as number;
+      j -= 1;
+    }
+    positions[j + 1] = value;
+  }
 }
 
 function contains(sorted: readonly number[], value: number): boolean {
@@ -2079,7 +2072,7 @@ function evaluateRules(
 
 /**
  * The stage's fired rules, in the engine's order (priority, then file order), and its evaluated
- * rules' entries in the run's trace.
+ * rules' entries appended to the run's trace in that order.
  */
 function assembleStage(
   stage: CompiledStage,
@@ -2087,7 +2080,7 @@ function assembleStage(
   run: CompiledRun,
   done: StageResults,
 ): CompiledStageOutcome {
-  const { rules, traceOffset } = stage;
+  const { rules } = stage;
   const { trace } = run;
   const { positions, results, conditions } = done;
   let order: number[] | undefined;
@@ -2107,14 +2100,14 @@ function assembleStage(
     const result = results[i];
     const rule = rules[position] as CompiledRule;
     if (result) {
-      fired.push({ stage: stageName, rule: rule.name, priority: rule.priority, params: rule.copyParams() });
+      fired.push({ stage: stageName, rule: rule.name, priority: rule.priority, params: rule.params });
     }
-    trace[traceOffset + position] = {
+    trace.push({
       stage: stageName,
       rule: rule.name,
       fired: result as boolean,
       conditions: conditions[i],
-    };
+    });
   }
   return { fired };
 }

@@ -11,7 +11,6 @@ import { addBusinessMinutes } from './business-calendar';
 import type { Ruleset } from './compile-ruleset';
 import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled-ruleset';
 
-export type { CompiledRuleTrace } from './compiled-ruleset';
 import {
   insideCalendar,
   noHistoryFactSources,
@@ -27,11 +26,16 @@ import type { LocalClock } from './zone-offsets';
 export interface Evaluation {
   decision: TriageDecision;
   /**
-   * Every rule of every stage, in the order json-rules-engine reports them (stage, then
-   * priority, then file order). From {@link evaluateComplaint}, a rule the index skipped is a
-   * {@link CompiledRuleTrace} with `skipped: 'index'`.
+   * The rules evaluated, in the order json-rules-engine reports them (stage, then priority,
+   * then file order), each with its condition trace. json-rules-engine evaluates every rule;
+   * {@link evaluateComplaint} leaves out the rules its index proved cannot fire.
    */
   trace: RuleTrace[];
+  /**
+   * How many rules were not evaluated because the index proved they cannot fire (none of the
+   * keywords, values or conditions they require is present): not fired, not in the trace.
+   */
+  skippedRules: number;
   /** The customer's other recent complaints, when a rule asked for repeatCount. */
   relatedComplaintIds: string[];
 }
@@ -88,8 +92,8 @@ interface StageOutcome {
 interface StageRunner {
   /** Runs one stage over the evaluation's current facts. */
   run(stage: StageName): StageOutcome | Promise<StageOutcome>;
-  /** The trace of every rule of every stage, once the last stage has run. */
-  trace(): RuleTrace[];
+  /** The trace of the rules evaluated, once the last stage has run, and how many were skipped. */
+  trace(): { trace: RuleTrace[]; skippedRules: number };
 }
 
 /** What both evaluation paths start from: the runtime facts and the computed facts. */
@@ -165,7 +169,7 @@ function engineRunner(
       trace.push(...outcome.trace);
       return outcome;
     },
-    trace: () => trace,
+    trace: () => ({ trace, skippedRules: 0 }),
   };
 }
 
@@ -184,15 +188,16 @@ function sharedEngineRunner(
 
 /**
  * The compiled ruleset (compiled-ruleset.ts); per-evaluation state lives in the CompiledRun,
- * which writes each stage's entries into one trace of the whole ruleset.
+ * which appends each stage's evaluated rules to the trace.
  */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
-  const run = new CompiledRun(compiledRulesetOf(ruleset), inputs.facts, inputs.computedFacts);
+  const compiled = compiledRulesetOf(ruleset);
+  const run = new CompiledRun(compiled, inputs.facts, inputs.computedFacts);
   return {
     run: (stage) => run.runStage(stage),
     trace: () => {
       run.finish();
-      return run.trace;
+      return { trace: run.trace, skippedRules: compiled.ruleCount - run.trace.length };
     },
   };
 }
@@ -246,10 +251,9 @@ function collect(fired: FiredRule[], key: string, initial: readonly string[] = [
  * complaints are json-rules-engine's ({@link evaluateComplaintWithEngine}; a differential test
  * checks it), at a cost that grows slowly with the number of rules. The trace differs in one
  * way: a rule the index proved cannot fire (no keyword, value or condition it requires is
- * present) is reported as `{ fired: false, skipped: 'index', conditions }`, its conditions
- * without `factResult` / `valueResult` / `result`. Condition values, params and the entries of
- * skipped rules are frozen objects shared with the compiled ruleset: copy before changing a
- * trace. Stateless between calls, so safe to call concurrently.
+ * present) is not evaluated and not in the trace; `skippedRules` counts those. Condition
+ * values and fired rules' params are frozen objects shared with the compiled ruleset: copy
+ * before changing them. Stateless between calls, so safe to call concurrently.
  */
 export function evaluateComplaint(
   ruleset: Ruleset,
@@ -401,7 +405,7 @@ async function evaluateWith(
     }
   }
 
-  const trace = runner.trace();
+  const { trace, skippedRules } = runner.trace();
   const severity = facts.severity as Severity;
   const tier = complaint.customer.tier ?? 'standard';
   const policyId = firstParam<string>(fired.sla, 'slaPolicy') ?? ruleset.stages.sla.defaults?.slaPolicy;
@@ -452,5 +456,5 @@ async function evaluateWith(
     firedRules: [...fired.classify, ...fired.severity, ...fired.sla, ...fired.route],
     decidedAt: now,
   };
-  return { decision, trace, relatedComplaintIds };
+  return { decision, trace, skippedRules, relatedComplaintIds };
 }

@@ -206,8 +206,49 @@ export class KeywordIndex {
   /** Every indexed keyword occurring in `text` (raw, un-normalised text). */
   scan(text: string): KeywordHits {
     if (this.patternCount === 0) return noHits;
-    let found: Set<number> | undefined;
-    const prepared = KeywordIndex.prepare(text);
+    const found = new Set<number>();
+    this.collect(KeywordIndex.prepare(text), -1, found, found, found);
+    return found.size === 0 ? noHits : found;
+  }
+
+  /**
+   * The keywords of a text made of two parts joined by a line break (the `text` fact: subject
+   * and body), and those of each part, from one scan of the whole: what {@link scan} gives for
+   * each of the three. A keyword within one part is that part's (its edges see the same
+   * characters: a part's end and the joining space are both non-word); one across the join is
+   * the whole's only. Undefined when the prepared whole is not the prepared parts joined by one
+   * space (it always is for subject + "\n" + body: no normalisation step reaches across a line
+   * break), so that the caller scans each itself.
+   */
+  scanJoined(
+    whole: string,
+    first: string,
+    second: string,
+  ): { whole: KeywordHits; first: KeywordHits; second: KeywordHits } | undefined {
+    if (this.patternCount === 0) return { whole: noHits, first: noHits, second: noHits };
+    const prepared = KeywordIndex.prepare(whole);
+    let head = KeywordIndex.prepare(first);
+    if (head.endsWith(' ')) head = head.slice(0, -1);
+    let tail = KeywordIndex.prepare(second);
+    if (tail.startsWith(' ')) tail = tail.slice(1);
+    if (prepared.length !== head.length + 1 + tail.length || prepared !== `${head} ${tail}`) return undefined;
+    const hits = { whole: new Set<number>(), first: new Set<number>(), second: new Set<number>() };
+    this.collect(prepared, head.length, hits.whole, hits.first, hits.second);
+    return hits;
+  }
+
+  /**
+   * Adds the keywords found in a prepared text to `all`, and, given the index of a joining
+   * space (`join` ≥ 0), those ending before it to `before` and those starting after it to
+   * `after`.
+   */
+  private collect(
+    prepared: string,
+    join: number,
+    all: Set<number>,
+    before: Set<number>,
+    after: Set<number>,
+  ): void {
     const length = prepared.length;
     const { rootNext, states, edges, output, outputLink, patterns } = this;
     let state = 0;
@@ -232,21 +273,24 @@ export class KeywordIndex {
       let hit = states[state * stateFields + firstHit] as number;
       while (hit >= 0) {
         const id = output[hit] as number;
-        if (found === undefined || !found.has(id)) {
+        // Without a join every set is `all`: a keyword found once needs no second look.
+        if (join >= 0 || !all.has(id)) {
           const pattern = patterns[id] as Pattern;
           const start = i - pattern.length + 1;
           if (
             !(pattern.guardStart && start > 0 && isWordCode(prepared.charCodeAt(start - 1))) &&
             !(pattern.guardEnd && i + 1 < length && isWordCode(prepared.charCodeAt(i + 1)))
           ) {
-            found ??= new Set<number>();
-            found.add(id);
+            all.add(id);
+            if (join >= 0) {
+              if (i < join) before.add(id);
+              else if (start > join) after.add(id);
+            }
           }
         }
         hit = outputLink[hit] as number;
       }
     }
-    return found ?? noHits;
   }
 }
 

@@ -28,11 +28,18 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
   }
 
   async saveDecision(id: string, evaluation: Evaluation, requestId: string | undefined): Promise<boolean> {
-    const { decision, trace, relatedComplaintIds } = evaluation;
+    const { decision, trace, skippedRules, relatedComplaintIds } = evaluation;
     const result = await this.model.updateOne(
       { _id: id, status: { $in: ['received', 'enqueued'] } },
       {
-        $set: { status: 'triaged', decision, trace, relatedComplaintIds, updatedAt: new Date() },
+        $set: {
+          status: 'triaged',
+          decision,
+          trace,
+          skippedRules,
+          relatedComplaintIds,
+          updatedAt: new Date(),
+        },
         $push: {
           events: complaintEvent('triaged', {
             actor: 'worker',

@@ -1,4 +1,4 @@
-import { compileKeywordMatcher, type RuleTrace } from '@triage/shared';
+import { compileKeywordMatcher, stageNames, type RuleTrace, type Ruleset } from '@triage/shared';
 
 /** Longest fact value kept verbatim in a stored trace; longer text is cut to an excerpt. */
 export const traceExcerptLength = 200;
@@ -65,4 +65,16 @@ function explainCondition(condition: unknown): unknown {
  */
 export function explainTrace(trace: readonly RuleTrace[]): RuleTrace[] {
   return trace.map((rule) => ({ ...rule, conditions: explainCondition(rule.conditions) }));
+}
+
+/**
+ * The rules of a ruleset that are not in a trace, as `stage/rule`: those the evaluator's index
+ * proved could not fire for the complaint (none of the keywords, values or conditions they
+ * require is present), so they were not evaluated. Shown by dry runs, not stored.
+ */
+export function skippedRuleNames(ruleset: Ruleset, trace: readonly RuleTrace[]): string[] {
+  const evaluated = new Set(trace.map((rule) => `${rule.stage}/${rule.rule}`));
+  return stageNames.flatMap((stage) =>
+    ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`).filter((name) => !evaluated.has(name)),
+  );
 }

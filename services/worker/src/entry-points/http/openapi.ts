@@ -60,7 +60,16 @@ export function workerOpenApi(): OpenAPIRegistry {
     request: { body: { content: { 'application/json': { schema: dryRunSchema } } } },
     responses: {
       200: json(
-        z.looseObject({ decision: z.looseObject({}), trace: z.array(z.looseObject({})) }),
+        z.looseObject({
+          decision: z.looseObject({}),
+          trace: z.array(z.looseObject({})).meta({
+            description: 'The rules evaluated, in evaluation order, each with its condition trace',
+          }),
+          skippedRules: z.array(z.string()).meta({
+            description:
+              'The rules (stage/rule) not evaluated because the index proved they cannot fire for this complaint',
+          }),
+        }),
         'Decision and condition trace',
       ),
       ...problemResponses(400, 401, 403),

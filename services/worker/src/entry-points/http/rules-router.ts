@@ -13,7 +13,7 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import { factsOfInput } from '../../domain/complaint-facts';
-import { explainTrace } from '../../domain/explain-trace';
+import { explainTrace, skippedRuleNames } from '../../domain/explain-trace';
 import { simulatedFactSources, simulatedHistorySchema } from '../../domain/fact-sources';
 import { replayLimits, replayRules, type ReplayStore } from '../../domain/replay-rules';
 import type { CandidateFile, RulesetHolder } from '../../domain/ruleset-holder';
@@ -120,6 +120,7 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
       candidate: ruleset !== deps.rules.get(),
       decision: evaluation.decision,
       trace: explainTrace(evaluation.trace),
+      skippedRules: skippedRuleNames(ruleset, evaluation.trace),
       relatedComplaintIds: evaluation.relatedComplaintIds,
     });
   });
