@@ -30,7 +30,7 @@
  * in per-stage maps, all of which must be present; and a *guard* (the cheap, side-effect-free
  * conditions the triggers do not already decide) checked once they are. A rule is evaluated
  * only when its triggers are present and its guard holds; rules with neither are always
- * evaluated. A skipped rule is reported `{ fired: false, skipped: 'index' }`.
+ * evaluated. A skipped rule is left out of the trace and counted (`skippedRules`).
  *
  * **Lookups and errors are the engine's.** History facts query the database. A rule the index
  * skips still starts the lookups the engine would have made evaluating it: those in its first
