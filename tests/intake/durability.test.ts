@@ -100,7 +100,7 @@ describe('accepted means durable: Redis down during intake', () => {
     expect(stored.map((complaint) => complaint.status)).toEqual(['received', 'received']);
 
     const triaged = watchCompletedJobs(stack.worker.worker);
-    redis = await startRedisServer(redis.port);
+    redis = await startRedisServer({ port: redis.port });
     await Promise.all(ids.map((id) => triaged.waitFor(id, 25_000)));
     triaged.stop();
 
