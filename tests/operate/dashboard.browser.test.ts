@@ -1,25 +1,14 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
+import { launchChromium } from '../support/browser';
 import { buildComplaint } from '../support/builders';
 import { watchCompletedJobs } from '../support/job-watcher';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
 
 /**
- * The supervisor dashboard as a person sees it: Debian's Chromium, headless, against a real
- * stack. CI installs `chromium` with apt; without it this file fails (it never skips).
+ * The supervisor dashboard as a person sees it: headless Chromium (tests/support/browser.ts says
+ * which one) against a real stack. It never skips.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const admin = `Bearer ${testKeys.admin}`;
 const kpiLabels = [
   'received',
@@ -68,11 +57,6 @@ describe('supervisor dashboard in a headless browser', () => {
   const receivedTile = (page: Page) => page.locator('[data-kpi="received"] .v').textContent().then(Number);
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium not found at ${chromiumPath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH. The dashboard browser test does not skip.`,
-      );
-    }
     stack = await startTestStack('dashboard');
     await request(stack.router.url)
       .put('/v1/agents/agent-1')
@@ -80,7 +64,7 @@ describe('supervisor dashboard in a headless browser', () => {
       .send({ name: 'Li Na', skills: ['general', 'zh'], capacity: 5 })
       .expect(201);
     // launch() gives the browser a fresh temporary --user-data-dir, removed again by close().
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {
