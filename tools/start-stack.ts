@@ -2,9 +2,14 @@
  * `npm start`: the whole stack on embedded defaults. Starts (or reuses, via MONGO_URL /
  * REDIS_URL) MongoDB and Redis, runs intake, router and worker as child processes,
  * creates the demo agents, prints URLs and demo keys, and stops everything on Ctrl-C.
+ *
+ * Embedded MongoDB and Redis keep their data in TRIAGE_DATA_DIR (default `.triage-data/`), so a
+ * restart keeps every complaint; `npm start -- --fresh` empties that folder first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { startEmbeddedInfra } from './embedded-infra';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -47,7 +52,13 @@ async function waitReady(name: string, url: string, child: ChildProcess, timeout
 }
 
 async function main(): Promise<void> {
-  const infra = await startEmbeddedInfra(env, say);
+  const { values: flags } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
+  const dataDir = path.resolve(env.TRIAGE_DATA_DIR ?? path.join(ROOT, '.triage-data'));
+  if (flags.fresh) {
+    rmSync(dataDir, { recursive: true, force: true });
+    say(`--fresh: emptied ${dataDir}`);
+  }
+  const infra = await startEmbeddedInfra(env, say, { dataDir });
   const mongoUrl = new URL(infra.mongoUrl);
   if (mongoUrl.pathname === '/' || mongoUrl.pathname === '') mongoUrl.pathname = '/triage';
   const serviceEnv: Record<string, string> = {
@@ -137,8 +148,10 @@ async function main(): Promise<void> {
   say(`  intake  http://localhost:${ports.intake}   POST /v1/complaints, POST /v1/webhooks/:source`);
   say(`  router  http://localhost:${ports.router}   POST /v1/agents/:id/claim, GET /v1/queues`);
   say(`  worker  http://localhost:${ports.worker}   GET /v1/rules, POST /v1/rules/dry-run`);
-  say(`  MongoDB ${infra.mongoKind}`);
-  say(`  Redis   ${infra.redisKind}`);
+  say(`  MongoDB ${mongoUrl.toString()}  ${infra.mongoKind}`);
+  say(`  Redis   ${infra.redisUrl}  ${infra.redisKind}`);
+  if (!env.MONGO_URL || !env.REDIS_URL)
+    say(`  data    ${dataDir} (kept across restarts; npm start -- --fresh starts empty)`);
   if (!env.API_KEYS) {
     say('demo API keys (Authorization: Bearer <key>):');
     say(`  crm    ${demoKeys.crm}`);
@@ -146,7 +159,8 @@ async function main(): Promise<void> {
     for (const [agentId, key] of Object.entries(demoKeys.agents))
       say(`  agent  ${key}  (agent id ${agentId})`);
   }
-  if (!env.WEBHOOK_SECRETS) say(`demo webhook secrets: ${demoSecrets}`);
+  if (!env.WEBHOOK_SECRETS) say(`demo webhook secrets: ${demoSecrets} (npm run demo signs with these)`);
+  else say("WEBHOOK_SECRETS is set: npm run demo needs --secret <the source's secret>");
 }
 
 main().catch((error: unknown) => {
