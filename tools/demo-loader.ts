@@ -7,7 +7,8 @@
  *                                                  CFPB-format records (cfpb source); the full
  *                                                  public CFPB database CSV works too
  * Options: --url (default http://localhost:$INTAKE_PORT or 3000), --secret (default the demo
- * secret of the source), --rate complaints per second (default 20), --limit N.
+ * secret of the source: `npm start` uses the demo secrets unless WEBHOOK_SECRETS is set; then
+ * pass the source's secret from it), --rate complaints per second (default 20), --limit N.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -77,7 +78,15 @@ export async function deliver(
       });
       if (response.status === 202) tally.accepted += 1;
       else if (response.status === 200) tally.duplicates += 1;
-      else {
+      else if (response.status === 401) {
+        // Every other delivery would be refused the same way: say why once and stop.
+        tally.rejected += payloads.length - index;
+        log(
+          `401 ${await response.text()}\nintake refused the signature for "${source}": the stack's WEBHOOK_SECRETS ` +
+            `do not hold this secret. Pass --secret <the value after "${source}:" in WEBHOOK_SECRETS>.`,
+        );
+        break;
+      } else {
         tally.rejected += 1;
         log(`#${index + 1}: ${response.status} ${await response.text()}`);
       }

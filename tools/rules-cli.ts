@@ -140,6 +140,7 @@ async function replay(options: {
   json: boolean;
 }): Promise<number> {
   if (!options.mongo) throw new UsageError('replay needs --mongo <url>');
+  databaseNameOf(options.mongo);
   const [current, candidate] = await Promise.all([compiled(options.base), compiled(options.candidate)]);
   for (const [dir, result] of [
     [options.base, current],
@@ -169,6 +170,22 @@ async function replay(options: {
   } finally {
     await connection.close();
   }
+}
+
+/** The database a replay reads; a URL without one would silently read an empty `test` database. */
+function databaseNameOf(mongoUrl: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(new URL(mongoUrl).pathname.replace(/^\//, ''));
+  } catch {
+    throw new UsageError(`--mongo ${mongoUrl} is not a MongoDB URL`);
+  }
+  if (!name) {
+    throw new UsageError(
+      `--mongo ${mongoUrl} names no database: add it, e.g. ${mongoUrl.replace(/\/?$/, '/triage')} (npm start prints the full URL).`,
+    );
+  }
+  return name;
 }
 
 function boundedInteger(

@@ -1,6 +1,11 @@
+import { createLogger } from '@triage/shared';
+import express from 'express';
+import { Redis } from 'ioredis';
 import request from 'supertest';
+import { redisRateLimit } from '../../services/intake/src/entry-points/http/rate-limit';
 import type { RunningIntake } from '../../services/intake/src/service';
 import { buildComplaint } from '../support/builders';
+import { testQueuePrefix, testRedisUrl } from '../support/test-infra';
 import { testKeys } from '../support/test-stack';
 import { buildCfpbRecord, buildCrmTicket, deliver, startIntakeAlone, webhookSecrets } from './intake-harness';
 
@@ -64,5 +69,35 @@ describe('rate limits (Redis-backed, shared by every intake process)', () => {
     expect(limited.body.detail).toMatch(/webhook source/);
 
     await deliver(first.url, 'cfpb', buildCfpbRecord(), { secret: webhookSecrets.cfpb }).expect(202);
+  });
+});
+
+describe('rate limiter start-up before Redis connects', () => {
+  it('when the limiter is created before its Redis connection is ready, then nothing is logged and the first request is counted once Redis answers', async () => {
+    const redis = new Redis(testRedisUrl(), { enableOfflineQueue: false, lazyConnect: true });
+    redis.on('error', () => undefined);
+    const logger = createLogger('rate-limit-test', 'debug');
+    const warn = jest.spyOn(logger, 'warn');
+    const error = jest.spyOn(logger, 'error');
+    const app = express();
+    const limiter = redisRateLimit({
+      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never,
+      prefix: `${testQueuePrefix()}:rl:`,
+      windowMs: 60_000,
+      limit: 2,
+      subject: 'test client',
+      keyOf: () => 'client-a',
+      logger,
+    });
+    app.use(limiter, (_req, res) => void res.json({ ok: true }));
+    // The store's first script load was refused (not connected, no offline queue) and started
+    // the connection; wait until it is ready.
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+
+    const first = await request(app).get('/').expect(200);
+    expect(first.headers['ratelimit']).toMatch(/remaining=1/);
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+    await redis.quit();
   });
 });

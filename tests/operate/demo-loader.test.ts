@@ -185,4 +185,16 @@ describe('demo loader: the bilingual demo set and CFPB records through the signe
     },
     30_000,
   );
+
+  it('when the stack has other webhook secrets than the demo one, then the loader stops at the first 401 and says to pass --secret', async () => {
+    const lines: string[] = [];
+    const tally = await deliver(stack.intake.url, 'generic-crm', 'demo-webhook-secret', demo, 0, (line) =>
+      lines.push(line),
+    );
+
+    expect(tally).toEqual({ accepted: 0, duplicates: 0, rejected: demo.length, failed: 0 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^401 /);
+    expect(lines[0]).toContain('Pass --secret <the value after "generic-crm:" in WEBHOOK_SECRETS>');
+  });
 });

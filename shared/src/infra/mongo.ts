@@ -24,7 +24,16 @@ export async function connectMongo(
     autoCreate: false,
   });
   connection.on('error', (error) => logger.error({ err: error }, 'mongodb connection error'));
-  connection.on('disconnected', () => logger.warn('mongodb disconnected'));
+  // A close we asked for (stop()) is not worth a warning; a lost server is.
+  let closing = false;
+  const close = connection.close.bind(connection);
+  connection.close = (force?: boolean) => {
+    closing = true;
+    return close(force);
+  };
+  connection.on('disconnected', () =>
+    closing ? logger.info('mongodb disconnected') : logger.warn('mongodb disconnected'),
+  );
   connection.on('reconnected', () => logger.info('mongodb reconnected'));
   await connection.asPromise();
   return connection;

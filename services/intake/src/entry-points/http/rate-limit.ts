@@ -1,14 +1,19 @@
 import { TooManyRequestsError, type Logger } from '@triage/shared';
 import type { Request, RequestHandler } from 'express';
-import { rateLimit, type IncrementResponse } from 'express-rate-limit';
+import { rateLimit, type IncrementResponse, type Options } from 'express-rate-limit';
 import { RedisStore, type SendCommandFn } from 'rate-limit-redis';
 
 /**
  * rate-limit-redis loads its Lua scripts once, when the limiter is created. Our producer
  * connection refuses commands until it is connected (enableOfflineQueue: false), so that first
- * load can fail; this store loads them again on the next request instead of failing forever.
+ * load can fail; this store loads them again on the next request instead of failing forever,
+ * and a first load that fails at start-up is expected, not worth a warning.
  */
 class ReloadingRedisStore extends RedisStore {
+  override async init(options: Options): Promise<void> {
+    await super.init(options).catch(() => undefined);
+  }
+
   override async increment(key: string): Promise<IncrementResponse> {
     try {
       await this.incrementScriptSha;
