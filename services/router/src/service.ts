@@ -39,6 +39,7 @@ import {
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { WebhookSender } from './data-access/webhook-sender';
+import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
@@ -199,8 +200,7 @@ export async function startRouter(
 
   slaWorker.on('completed', (job, outcome) => {
     if (outcome !== 'fired') return;
-    const kind = job.data.key === 'warning' ? 'warning' : job.data.key === 'breach' ? 'breach' : 'escalation';
-    slaEvents.inc({ kind, phase: job.data.phase });
+    slaEvents.inc({ kind: slaTimerKindOf(job.data.key), phase: job.data.phase });
   });
   // Queues shown on bull-board and measured for /metrics: the whole pipeline.
   const pipelineQueues = [queueNames.triage, queueNames.route].map(

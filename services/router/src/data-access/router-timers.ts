@@ -2,7 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SlaTimer } from '../domain/sla-clock';
-import type { NotifyRequest, TimerPort } from '../domain/ticket-desk';
+import type { NotifyRequest, TimerPort } from '../domain/ports';
 
 /** The router's own queues (internal to the router; the other services never see them). */
 export const routerQueueNames = {

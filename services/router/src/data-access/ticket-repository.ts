@@ -8,13 +8,7 @@ import {
 } from '@triage/shared';
 import type { Logger } from '@triage/shared';
 import type { Connection } from 'mongoose';
-import type {
-  ClaimIndexRepair,
-  ClaimRequest,
-  EventOrigin,
-  PatchGuard,
-  SlaFiring,
-} from '../domain/ticket-desk';
+import type { ClaimIndexRepair, ClaimRequest, EventOrigin, PatchGuard, SlaFiring } from '../domain/ports';
 import type { ClaimIndex, ClaimIndexEntry, PoppedTicket } from './claim-index';
 import { heldStatuses, leasedStatuses, openStatuses, type TicketPatch } from '../domain/ticket-lifecycle';
 
