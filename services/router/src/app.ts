@@ -19,7 +19,7 @@ import type { Express } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
-import type { TicketRepository } from './data-access/ticket-repository';
+import type { TicketViews } from './data-access/ticket-views';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { routerOpenApi } from './entry-points/http/openapi';
@@ -31,7 +31,8 @@ export interface RouterAppDeps {
   logger: Logger;
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
-  tickets: TicketRepository;
+  /** The read model behind the ticket and agent-queue views. */
+  views: TicketViews;
   agents: AgentRepository;
   queues: () => readonly QueueDefinition[];
   probes: ReadinessProbe[];

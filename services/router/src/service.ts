@@ -38,6 +38,7 @@ import {
 } from './data-access/router-timers';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
+import { TicketViews } from './data-access/ticket-views';
 import { WebhookSender } from './data-access/webhook-sender';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
@@ -224,7 +225,7 @@ export async function startRouter(
     logger,
     apiKeys: config.API_KEYS,
     desk,
-    tickets,
+    views: new TicketViews(tickets.model),
     agents,
     queues,
     probes: [
