@@ -1,11 +1,11 @@
 import { routeTriaged } from '../src/domain/route-triaged';
-import { buildTriagedComplaint, FIRST_RESPONSE_DUE } from './builders/ticket-builders';
+import { buildUnitComplaint, FIRST_RESPONSE_DUE } from './builders/ticket-builders';
 import { fakeDesk } from './fakes/fake-desk';
 
 describe('route a triaged complaint', () => {
   it('when a triaged complaint is routed, then it waits in its queue with a fresh clock and its timers are scheduled', async () => {
     const desk = fakeDesk();
-    desk.tickets.put(buildTriagedComplaint({ queue: 'billing' }));
+    desk.tickets.put(buildUnitComplaint({ queue: 'billing' }));
 
     expect(await routeTriaged(desk.deps, 'c-1', 'req-1')).toBe('queued');
 
@@ -23,6 +23,7 @@ describe('route a triaged complaint', () => {
     expect(stored?.ticket?.sla).toMatchObject({ phase: 'first-response', generation: 1 });
     expect(stored?.ticket?.sla?.timersPending).toBeUndefined();
     expect(stored?.events.map((event) => [event.type, event.actor, event.requestId])).toEqual([
+      ['triaged', 'test', undefined],
       ['queued', 'router', 'req-1'],
     ]);
     expect(desk.timers.slaKeys('c-1', 1)).toEqual(['warning', 'breach', 'breach+30m']);
@@ -30,7 +31,7 @@ describe('route a triaged complaint', () => {
 
   it('when the decision names a queue that no longer exists, then the complaint goes to the default queue', async () => {
     const desk = fakeDesk();
-    desk.tickets.put(buildTriagedComplaint({ queue: 'retired' }));
+    desk.tickets.put(buildUnitComplaint({ queue: 'retired' }));
 
     await routeTriaged(desk.deps, 'c-1', undefined);
 
@@ -40,18 +41,21 @@ describe('route a triaged complaint', () => {
 
   it('when the route job is replayed, then the complaint is left as it is and its timers stay scheduled once', async () => {
     const desk = fakeDesk();
-    desk.tickets.put(buildTriagedComplaint());
+    desk.tickets.put(buildUnitComplaint());
     await routeTriaged(desk.deps, 'c-1', undefined);
 
     expect(await routeTriaged(desk.deps, 'c-1', undefined)).toBe('already-routed');
 
-    expect((await desk.tickets.findById('c-1'))?.events).toHaveLength(1);
+    expect((await desk.tickets.findById('c-1'))?.events.map((event) => event.type)).toEqual([
+      'triaged',
+      'queued',
+    ]);
     expect(desk.timers.sla.size).toBe(3);
   });
 
   it('when the complaint does not exist or was never triaged, then routing says so and changes nothing', async () => {
     const desk = fakeDesk();
-    desk.tickets.put(buildTriagedComplaint({ status: 'received', decision: undefined }));
+    desk.tickets.put({ ...buildUnitComplaint(), status: 'received', decision: undefined });
 
     expect(await routeTriaged(desk.deps, 'nope', undefined)).toBe('missing');
     expect(await routeTriaged(desk.deps, 'c-1', undefined)).toBe('not-triaged');
@@ -63,7 +67,7 @@ describe('route a triaged complaint', () => {
     desk.agents.put({ _id: 'busy', skills: ['fraud'], capacity: 5, activeTickets: 2 });
     desk.agents.put({ _id: 'idle', skills: ['fraud'], capacity: 5 });
     desk.agents.put({ _id: 'away', skills: ['fraud'], capacity: 5, online: false });
-    desk.tickets.put(buildTriagedComplaint({ queue: 'fraud' }));
+    desk.tickets.put(buildUnitComplaint({ queue: 'fraud' }));
 
     await routeTriaged(desk.deps, 'c-1', 'req-9');
 

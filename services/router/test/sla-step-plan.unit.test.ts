@@ -1,4 +1,4 @@
-import type { QueueDefinition } from '@triage/shared';
+import type { ComplaintRecord, QueueDefinition } from '@triage/shared';
 import { pendingTimers } from '../src/domain/sla-clock';
 import { planSlaStep, slaNotifications, type SlaTimerDue } from '../src/domain/sla-step-plan';
 import { slaTimerKindOf } from '../src/domain/sla-timer-kinds';
@@ -16,15 +16,17 @@ const due = (key: string, dueAt: Date, overrides: Partial<SlaTimerDue> = {}): Sl
   ...overrides,
 });
 
+/** The plan of a step that fires (the test fails if it does not). */
+function firing(ticket: ComplaintRecord, timer: SlaTimerDue, now: Date, byId = queueById) {
+  const plan = planSlaStep(ticket, timer, { now, queueById: byId });
+  if (plan.outcome !== 'fire') throw new Error(`expected the step to fire, got ${plan.outcome}`);
+  return plan;
+}
+
 describe('the SLA step plan', () => {
   it('when the warning of a waiting ticket comes due, then it records sla.warning with how late it ran and queues the warning hook', () => {
-    const plan = planSlaStep(buildTicket('queued'), due('warning', at('10:00:00')), {
-      now: at('10:00:02'),
-      queueById,
-    });
+    const plan = firing(buildTicket('queued'), due('warning', at('10:00:00')), at('10:00:02'));
 
-    expect(plan.outcome).toBe('fire');
-    if (plan.outcome !== 'fire') return;
     expect(plan.guard).toEqual({ status: 'queued', generation: 1 });
     expect(plan.firing.events.map((event) => event.type)).toEqual(['sla.warning', 'notify-queued']);
     expect(plan.firing.events[0]).toMatchObject({
@@ -45,12 +47,8 @@ describe('the SLA step plan', () => {
   });
 
   it('when the breach comes due, then sla.breached is recorded and the priority rises by the step’s 20 points', () => {
-    const plan = planSlaStep(buildTicket('in_progress'), due('breach', FIRST_RESPONSE_DUE), {
-      now: at('11:00:00'),
-      queueById,
-    });
+    const plan = firing(buildTicket('in_progress'), due('breach', FIRST_RESPONSE_DUE), at('11:00:00'));
 
-    if (plan.outcome !== 'fire') throw new Error(`expected a firing, got ${plan.outcome}`);
     expect(plan.firing.events.map((event) => event.type)).toEqual([
       'sla.breached',
       'priority-raised',
@@ -62,12 +60,8 @@ describe('the SLA step plan', () => {
   });
 
   it('when the step 30 minutes after the breach comes due on a held ticket, then the ticket moves to the escalations queue off its holder with a new clock generation', () => {
-    const plan = planSlaStep(buildTicket('claimed'), due('breach+30m', at('11:30:00')), {
-      now: at('11:30:00'),
-      queueById,
-    });
+    const plan = firing(buildTicket('claimed'), due('breach+30m', at('11:30:00')), at('11:30:00'));
 
-    if (plan.outcome !== 'fire') throw new Error(`expected a firing, got ${plan.outcome}`);
     expect(plan.firing.events.map((event) => event.type)).toEqual([
       'sla.escalated',
       'priority-raised',
@@ -124,12 +118,13 @@ describe('the SLA step plan', () => {
         steps: [{ after: 'breach', actions: [{ type: 'move-queue', to: 'billing' }] }],
       },
     };
-    const plan = planSlaStep(buildTicket('queued'), due('breach', FIRST_RESPONSE_DUE), {
-      now: at('11:00:00'),
-      queueById: () => selfMove,
-    });
+    const plan = firing(
+      buildTicket('queued'),
+      due('breach', FIRST_RESPONSE_DUE),
+      at('11:00:00'),
+      () => selfMove,
+    );
 
-    if (plan.outcome !== 'fire') throw new Error(`expected a firing, got ${plan.outcome}`);
     expect(plan.firing.events.map((event) => event.type)).toEqual(['sla.breached']);
     expect(plan.firing.move).toBeUndefined();
   });
@@ -173,8 +168,7 @@ describe('the SLA step plan', () => {
 
   it('when a fired step has a notify action, then one webhook goes out with a deterministic id and the kind’s event type', () => {
     const ticket = buildTicket('in_progress');
-    const plan = planSlaStep(ticket, due('breach', FIRST_RESPONSE_DUE), { now: at('11:00:00'), queueById });
-    if (plan.outcome !== 'fire') throw new Error(`expected a firing, got ${plan.outcome}`);
+    const plan = firing(ticket, due('breach', FIRST_RESPONSE_DUE), at('11:00:00'));
 
     expect(slaNotifications(ticket, plan.timer, at('11:00:00'))).toEqual([
       {

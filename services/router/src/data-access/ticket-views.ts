@@ -18,26 +18,25 @@ export class TicketViews {
     return this.model.findById(id).lean<ComplaintRecord>();
   }
 
-  async listByAgent(
-    agentId: string,
-    statuses: readonly ComplaintStatus[],
-    limit: number,
-  ): Promise<ComplaintRecord[]> {
-    return this.model
-      .find({ 'ticket.agentId': agentId, status: { $in: statuses } })
-      .sort({ 'ticket.dueAt': 1 })
-      .limit(limit)
-      .lean<ComplaintRecord[]>();
+  /** The tickets an agent holds (or held) in `statuses`, the earliest deadline first. */
+  async listByAgent(agentId: string, statuses: readonly ComplaintStatus[], limit: number) {
+    return this.list({ 'ticket.agentId': agentId }, statuses, { 'ticket.dueAt': 1 }, limit);
   }
 
-  async listByQueue(
-    queue: string,
+  /** The tickets of an agent queue in `statuses`, in queue order. */
+  async listByQueue(queue: string, statuses: readonly ComplaintStatus[], limit: number) {
+    return this.list({ 'ticket.queue': queue }, statuses, queueOrder, limit);
+  }
+
+  private async list(
+    filter: Record<string, unknown>,
     statuses: readonly ComplaintStatus[],
+    sort: Record<string, 1 | -1>,
     limit: number,
   ): Promise<ComplaintRecord[]> {
     return this.model
-      .find({ 'ticket.queue': queue, status: { $in: statuses } })
-      .sort(queueOrder)
+      .find({ ...filter, status: { $in: statuses } })
+      .sort(sort)
       .limit(limit)
       .lean<ComplaintRecord[]>();
   }

@@ -1,18 +1,6 @@
-import { complaintEvent, type ComplaintRecord, type TicketState } from '@triage/shared';
-import type {
-  ClaimIndexRepair,
-  ClaimRequest,
-  EventOrigin,
-  PatchGuard,
-  SlaFiring,
-  TicketStore,
-} from '../../src/domain/ports';
-import {
-  heldStatuses,
-  leasedStatuses,
-  openStatuses,
-  type TicketPatch,
-} from '../../src/domain/ticket-lifecycle';
+import { complaintEvent, type ComplaintRecord } from '@triage/shared';
+import type { ClaimIndexRepair, EventOrigin, PatchGuard, TicketStore } from '../../src/domain/ports';
+import { heldStatuses, leasedStatuses, openStatuses } from '../../src/domain/ticket-lifecycle';
 
 function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknown>) {
   return complaintEvent(type, {
@@ -64,19 +52,26 @@ export class FakeTicketStore implements TicketStore {
     return true;
   }
 
+  /** The ticket if it is still in the status and clock generation the caller read, and no race is lost. */
+  private guarded(id: string, guard: Omit<PatchGuard, 'agentId'>) {
+    if (this.lostRace(id)) return undefined;
+    const doc = this.docs.get(id);
+    const ticket = doc?.ticket;
+    const sla = ticket?.sla;
+    if (!doc || !ticket || !sla || doc.status !== guard.status || sla.generation !== guard.generation)
+      return undefined;
+    return { doc, ticket, sla };
+  }
+
   private answer(doc: ComplaintRecord | undefined): ComplaintRecord | null {
     return doc ? structuredClone(doc) : null;
   }
 
-  async findById(id: string): Promise<ComplaintRecord | null> {
+  findById: TicketStore['findById'] = async (id) => {
     return this.answer(this.docs.get(id));
-  }
+  };
 
-  async enqueueTriaged(
-    id: string,
-    ticket: TicketState,
-    origin: EventOrigin,
-  ): Promise<ComplaintRecord | null> {
+  enqueueTriaged: TicketStore['enqueueTriaged'] = async (id, ticket, origin) => {
     const doc = this.docs.get(id);
     if (doc?.status !== 'triaged') return null;
     doc.status = 'queued';
@@ -89,9 +84,9 @@ export class FakeTicketStore implements TicketStore {
       }),
     );
     return this.answer(doc);
-  }
+  };
 
-  async claimNext(request: ClaimRequest): Promise<ComplaintRecord | null> {
+  claimNext: TicketStore['claimNext'] = async (request) => {
     const [best] = [...this.docs.values()]
       .filter((doc) => doc.status === 'queued' && doc.ticket && request.queues.includes(doc.ticket.queue))
       .sort(inQueueOrder);
@@ -105,61 +100,39 @@ export class FakeTicketStore implements TicketStore {
     });
     best.events.push(eventOf(request.eventType, request.origin, { agentId: request.agentId }));
     return this.answer(best);
-  }
+  };
 
-  async applyPatch(
-    id: string,
-    guard: PatchGuard,
-    patch: TicketPatch,
-    origin: EventOrigin,
-    now: Date,
-  ): Promise<ComplaintRecord | null> {
-    if (this.lostRace(id)) return null;
-    const doc = this.docs.get(id);
-    const sla = doc?.ticket?.sla;
-    if (!doc?.ticket || !sla || doc.status !== guard.status || sla.generation !== guard.generation)
-      return null;
-    if (guard.agentId !== undefined && (doc.ticket.agentId ?? null) !== guard.agentId) return null;
+  applyPatch: TicketStore['applyPatch'] = async (id, guard, patch, origin, now) => {
+    const found = this.guarded(id, guard);
+    if (!found) return null;
+    const { doc, ticket, sla } = found;
+    if (guard.agentId !== undefined && (ticket.agentId ?? null) !== guard.agentId) return null;
     doc.status = patch.status;
     doc.updatedAt = now;
-    Object.assign(doc.ticket, structuredClone(patch.ticket));
+    Object.assign(ticket, structuredClone(patch.ticket));
     Object.assign(sla, structuredClone(patch.sla));
     if (patch.addPause) sla.pauses = [...(sla.pauses ?? []), patch.addPause];
     doc.events.push(eventOf(patch.event.type, origin, patch.event.data));
     return this.answer(doc);
-  }
+  };
 
-  async heartbeat(
-    id: string,
-    agentId: string | undefined,
-    leaseUntil: Date,
-  ): Promise<ComplaintRecord | null> {
+  heartbeat: TicketStore['heartbeat'] = async (id, agentId, leaseUntil) => {
     const doc = this.docs.get(id);
     if (!doc?.ticket || !leasedStatuses.includes(doc.status)) return null;
     if (agentId !== undefined && doc.ticket.agentId !== agentId) return null;
     doc.ticket.leaseExpiresAt = leaseUntil;
     return this.answer(doc);
-  }
+  };
 
-  async expireLease(
-    id: string,
-    agentId: string,
-    now: Date,
-    origin: EventOrigin,
-  ): Promise<ComplaintRecord | null> {
+  expireLease: TicketStore['expireLease'] = async (id, agentId, now, origin) => {
     const lease = this.docs.get(id)?.ticket?.leaseExpiresAt;
     if (!lease || lease.getTime() > now.getTime()) return null;
     return this.requeue(id, agentId, leasedStatuses, now, eventOf('lease-expired', origin, { agentId }));
-  }
+  };
 
-  async handBack(
-    id: string,
-    agentId: string,
-    now: Date,
-    origin: EventOrigin,
-  ): Promise<ComplaintRecord | null> {
+  handBack: TicketStore['handBack'] = async (id, agentId, now, origin) => {
     return this.requeue(id, agentId, ['claimed'], now, eventOf('handed-back', origin, { agentId }));
-  }
+  };
 
   private requeue(
     id: string,
@@ -177,16 +150,10 @@ export class FakeTicketStore implements TicketStore {
     return this.answer(doc);
   }
 
-  async fireSlaStep(
-    id: string,
-    guard: Omit<PatchGuard, 'agentId'>,
-    firing: SlaFiring,
-  ): Promise<ComplaintRecord | null> {
-    if (this.lostRace(id)) return null;
-    const doc = this.docs.get(id);
-    const sla = doc?.ticket?.sla;
-    if (!doc?.ticket || !sla || doc.status !== guard.status || sla.generation !== guard.generation)
-      return null;
+  fireSlaStep: TicketStore['fireSlaStep'] = async (id, guard, firing) => {
+    const found = this.guarded(id, guard);
+    if (!found) return null;
+    const { doc, ticket, sla } = found;
     if (sla.phase !== firing.phase || sla.fired?.[firing.phase]?.[firing.key] !== undefined) return null;
     sla.fired = {
       ...sla.fired,
@@ -195,36 +162,31 @@ export class FakeTicketStore implements TicketStore {
     doc.updatedAt = firing.firedAt;
     if (firing.move) {
       doc.status = 'queued';
-      Object.assign(doc.ticket, structuredClone(firing.move.ticket));
+      Object.assign(ticket, structuredClone(firing.move.ticket));
       Object.assign(sla, structuredClone(firing.move.sla));
     }
     doc.events.push(...structuredClone(firing.events));
-    doc.ticket.priorityScore += firing.raisePriorityBy;
+    ticket.priorityScore += firing.raisePriorityBy;
     return this.answer(doc);
-  }
+  };
 
-  async appendEvent(
-    id: string,
-    type: string,
-    origin: EventOrigin,
-    data: Record<string, unknown>,
-  ): Promise<void> {
+  appendEvent: TicketStore['appendEvent'] = async (id, type, origin, data) => {
     this.docs.get(id)?.events.push(eventOf(type, origin, data));
-  }
+  };
 
-  async countHeld(agentId: string): Promise<number> {
+  countHeld: TicketStore['countHeld'] = async (agentId) => {
     return [...this.docs.values()].filter(
       (doc) => doc.ticket?.agentId === agentId && heldStatuses.includes(doc.status),
     ).length;
-  }
+  };
 
-  async claimedBy(agentId: string): Promise<string[]> {
+  claimedBy: TicketStore['claimedBy'] = async (agentId) => {
     return [...this.docs.values()]
       .filter((doc) => doc.ticket?.agentId === agentId && doc.status === 'claimed')
       .map((doc) => doc._id);
-  }
+  };
 
-  async overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>> {
+  overdueLeases: TicketStore['overdueLeases'] = async (before, limit) => {
     return [...this.docs.values()]
       .flatMap((doc) => {
         const lease = doc.ticket?.leaseExpiresAt;
@@ -233,23 +195,23 @@ export class FakeTicketStore implements TicketStore {
         return overdue && agentId ? [{ _id: doc._id, agentId }] : [];
       })
       .slice(0, limit);
-  }
+  };
 
-  async queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]> {
+  queuesWithWaitingTickets: TicketStore['queuesWithWaitingTickets'] = async (queues) => {
     const waiting = new Set(
       [...this.docs.values()].flatMap((doc) =>
         doc.status === 'queued' && doc.ticket ? [doc.ticket.queue] : [],
       ),
     );
     return queues.filter((queue) => waiting.has(queue));
-  }
+  };
 
-  async markTimersPlanned(id: string, generation: number): Promise<void> {
+  markTimersPlanned: TicketStore['markTimersPlanned'] = async (id, generation) => {
     const sla = this.docs.get(id)?.ticket?.sla;
     if (sla?.generation === generation && sla.timersPending) delete sla.timersPending;
-  }
+  };
 
-  async withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]> {
+  withPendingTimers: TicketStore['withPendingTimers'] = async (before, limit) => {
     return [...this.docs.values()]
       .filter(
         (doc) =>
@@ -259,10 +221,10 @@ export class FakeTicketStore implements TicketStore {
       )
       .slice(0, limit)
       .map((doc) => structuredClone(doc));
-  }
+  };
 
-  async reconcileClaimIndex(): Promise<ClaimIndexRepair> {
+  reconcileClaimIndex: TicketStore['reconcileClaimIndex'] = async () => {
     this.reconciliations++;
     return { ...this.repairToReport };
-  }
+  };
 }
