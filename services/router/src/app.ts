@@ -39,14 +39,14 @@ export interface RouterAppDeps {
   reports: ReportRepository;
   metrics: ServiceMetrics;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
-  boardQueues: Queue[];
+  boardJobQueues: Queue[];
 }
 
 /** bull-board for admins (a browser page: HTTP Basic with the admin key as password also works). */
 function queueBoard(deps: RouterAppDeps) {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: deps.boardQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  createBullBoard({ queues: deps.boardJobQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
   return serverAdapter.getRouter();
 }
 

@@ -1,5 +1,5 @@
 import { fireSlaTimer } from '../src/domain/fire-sla-timer';
-import type { SlaTimerDue } from '../src/domain/sla-step-plan';
+import type { SlaTimerDue } from '../src/domain/plan-sla-step';
 import { buildTicket, FIRST_RESPONSE_DUE } from './builders/ticket-builders';
 import { fakeDesk, NOW } from './fakes/fake-desk';
 import { FakeTimers } from './fakes/fake-timers';

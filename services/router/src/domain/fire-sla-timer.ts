@@ -1,7 +1,7 @@
 import { CAS_ATTEMPTS, queueById, type DeskDeps } from './desk-deps';
 import { cancelTimers, planTimers } from './plan-timers';
 import { pushDispatch, pushDispatchFor } from './push-dispatch';
-import { planSlaStep, slaNotifications, type SlaTimerDue } from './sla-step-plan';
+import { planSlaStep, slaNotifications, type SlaTimerDue } from './plan-sla-step';
 
 export type SlaFiringOutcome = 'fired' | 'already-fired' | 'stale' | 'missing';
 

@@ -9,7 +9,7 @@ import type { Agent } from './ports';
 import { renewLease } from './renew-lease';
 import { routeTriaged, type RouteOutcome } from './route-triaged';
 import { agentChanged, setPresence } from './set-presence';
-import type { SlaTimerDue } from './sla-step-plan';
+import type { SlaTimerDue } from './plan-sla-step';
 import type { TicketAction } from './ticket-lifecycle';
 
 export type TicketDeskDeps = Omit<DeskDeps, 'now'> & { now?: () => Date };

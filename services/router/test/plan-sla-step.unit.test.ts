@@ -1,6 +1,6 @@
 import type { ComplaintRecord, QueueDefinition } from '@triage/shared';
 import { pendingTimers } from '../src/domain/sla-clock';
-import { planSlaStep, slaNotifications, type SlaTimerDue } from '../src/domain/sla-step-plan';
+import { planSlaStep, slaNotifications, type SlaTimerDue } from '../src/domain/plan-sla-step';
 import { slaTimerKindOf } from '../src/domain/sla-timer-kinds';
 import { buildTicket, FIRST_RESPONSE_DUE } from './builders/ticket-builders';
 import { testQueues } from './fakes/fake-desk';
