@@ -13,11 +13,12 @@ export type SlaFiringOutcome = 'fired' | 'already-fired' | 'stale' | 'missing';
  */
 export async function fireSlaTimer(deps: DeskDeps, due: SlaTimerDue): Promise<SlaFiringOutcome> {
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const complaint = await deps.tickets.findById(due.complaintId);
-    const plan = planSlaStep(complaint, due, { now: deps.now(), queueById: (id) => queueById(deps, id) });
+    const read = await deps.tickets.findById(due.complaintId);
+    const plan = planSlaStep(read, due, { now: deps.now(), queueById: (id) => queueById(deps, id) });
     if (plan.outcome === 'missing' || plan.outcome === 'stale') return plan.outcome;
-    if (!complaint) return 'missing';
+    const { complaint } = plan;
     if (plan.outcome === 'already-fired') {
+      // A retried job: re-offer its notifications (deterministic ids: nothing is sent twice).
       for (const request of slaNotifications(complaint, plan.timer, plan.firedAt))
         await deps.timers.notify(request);
       return 'already-fired';

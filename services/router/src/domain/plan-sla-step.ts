@@ -27,9 +27,11 @@ export type SlaStepPlan =
   | { outcome: 'missing' }
   | { outcome: 'stale' }
   /** The step fired before (a retried or twin job): only its notifications are re-offered. */
-  | { outcome: 'already-fired'; timer: SlaTimer; firedAt: Date }
+  | { outcome: 'already-fired'; complaint: ComplaintRecord; timer: SlaTimer; firedAt: Date }
   | {
       outcome: 'fire';
+      /** The complaint as read. */
+      complaint: ComplaintRecord;
       timer: SlaTimer;
       /** The state the plan was made from: the store applies it only if the ticket still is. */
       guard: Omit<PatchGuard, 'agentId'>;
@@ -63,7 +65,7 @@ export function planSlaStep(
   const timer = timerFor(sla, ladderOfQueue(ctx.queueById(ticket.queue)), due.key);
   if (!timer) return { outcome: 'stale' };
   const firedAt = sla.fired?.[due.phase]?.[due.key];
-  if (firedAt !== undefined) return { outcome: 'already-fired', timer, firedAt };
+  if (firedAt !== undefined) return { outcome: 'already-fired', complaint, timer, firedAt };
   if (!openStatuses.includes(complaint.status) || sla.pausedAt) return { outcome: 'stale' };
 
   const { now } = ctx;
@@ -127,6 +129,7 @@ export function planSlaStep(
   }
   return {
     outcome: 'fire',
+    complaint,
     timer,
     guard: { status: complaint.status, generation: sla.generation },
     firing: {
