@@ -19,7 +19,7 @@ import type { Express } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
-import type { TicketRepository } from './data-access/ticket-repository';
+import type { TicketViews } from './data-access/ticket-views';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { routerOpenApi } from './entry-points/http/openapi';
@@ -31,21 +31,22 @@ export interface RouterAppDeps {
   logger: Logger;
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
-  tickets: TicketRepository;
+  /** The read model behind the ticket and agent-queue views. */
+  views: TicketViews;
   agents: AgentRepository;
   queues: () => readonly QueueDefinition[];
   probes: ReadinessProbe[];
   reports: ReportRepository;
   metrics: ServiceMetrics;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
-  boardQueues: Queue[];
+  boardJobQueues: Queue[];
 }
 
 /** bull-board for admins (a browser page: HTTP Basic with the admin key as password also works). */
 function queueBoard(deps: RouterAppDeps) {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: deps.boardQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  createBullBoard({ queues: deps.boardJobQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
   return serverAdapter.getRouter();
 }
 

@@ -31,14 +31,16 @@ import { AgentRepository } from './data-access/agent-repository';
 import { ClaimIndex } from './data-access/claim-index';
 import {
   RouterTimers,
-  routerQueueNames,
+  routerJobQueues,
   type LeaseJob,
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
+import { TicketViews } from './data-access/ticket-views';
 import { WebhookSender } from './data-access/webhook-sender';
+import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
@@ -75,7 +77,7 @@ export async function startRouter(
     );
   // queues.json as last loaded; replaced by a reload only once the whole ruleset validates.
   let queueConfig = compiled.ruleset.queues;
-  const queues = () => queueConfig.queues;
+  const agentQueues = () => queueConfig.queues;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -108,7 +110,7 @@ export async function startRouter(
     tickets,
     agents,
     timers,
-    queues,
+    queues: agentQueues,
     defaultQueue: () => queueConfig.defaultQueue,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
@@ -148,21 +150,21 @@ export async function startRouter(
     'route',
   );
   const slaWorker = watch(
-    new Worker<SlaTimerJob>(routerQueueNames.sla, slaProcessor({ desk, logger }), {
+    new Worker<SlaTimerJob>(routerJobQueues.sla, slaProcessor({ desk, logger }), {
       ...common,
       concurrency: config.SLA_CONCURRENCY,
     }),
     'sla',
   );
   const leaseWorker = watch(
-    new Worker<LeaseJob>(routerQueueNames.lease, leaseProcessor({ desk, logger }), {
+    new Worker<LeaseJob>(routerJobQueues.lease, leaseProcessor({ desk, logger }), {
       ...common,
       concurrency: 8,
     }),
     'lease',
   );
   const notifyWorker = watch(
-    new Worker<NotifyJob>(routerQueueNames.notify, notifyProcessor({ sender, tickets, logger }), {
+    new Worker<NotifyJob>(routerJobQueues.notify, notifyProcessor({ sender, tickets, logger }), {
       ...common,
       concurrency: 8,
     }),
@@ -173,7 +175,7 @@ export async function startRouter(
   // runs once per interval across the fleet, not once per process.
   let maintenance: Queue | undefined;
   if (config.MAINTENANCE_INTERVAL_MS > 0) {
-    maintenance = new Queue(routerQueueNames.maintenance, {
+    maintenance = new Queue(routerJobQueues.maintenance, {
       connection: producerRedis,
       prefix: config.QUEUE_PREFIX,
     });
@@ -185,7 +187,7 @@ export async function startRouter(
     );
     watch(
       new Worker(
-        routerQueueNames.maintenance,
+        routerJobQueues.maintenance,
         async () => {
           const result = await desk.sweep();
           if (Object.values(result).some((count) => count > 0)) logger.info(result, 'maintenance sweep');
@@ -199,34 +201,33 @@ export async function startRouter(
 
   slaWorker.on('completed', (job, outcome) => {
     if (outcome !== 'fired') return;
-    const kind = job.data.key === 'warning' ? 'warning' : job.data.key === 'breach' ? 'breach' : 'escalation';
-    slaEvents.inc({ kind, phase: job.data.phase });
+    slaEvents.inc({ kind: slaTimerKindOf(job.data.key), phase: job.data.phase });
   });
   // Queues shown on bull-board and measured for /metrics: the whole pipeline.
-  const pipelineQueues = [queueNames.triage, queueNames.route].map(
+  const pipelineJobQueues = [queueNames.triage, queueNames.route].map(
     (name) => new Queue(name, { connection: producerRedis, prefix: config.QUEUE_PREFIX }),
   );
-  for (const queue of pipelineQueues)
+  for (const queue of pipelineJobQueues)
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
-  const boardQueues = [
-    ...pipelineQueues,
+  const boardJobQueues = [
+    ...pipelineJobQueues,
     timers.sla,
     timers.lease,
     timers.notifications,
     ...(maintenance ? [maintenance] : []),
   ];
-  observeQueueDepths(metrics, boardQueues);
+  observeQueueDepths(metrics, boardJobQueues);
 
   const app = createApp({
     metrics,
-    boardQueues,
+    boardJobQueues,
     reports: new ReportRepository(mongo),
     logger,
     apiKeys: config.API_KEYS,
     desk,
-    tickets,
+    views: new TicketViews(tickets.model),
     agents,
-    queues,
+    queues: agentQueues,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -234,7 +235,7 @@ export async function startRouter(
   });
   const server = await listen(app, config.ROUTER_PORT);
   const port = portOf(server);
-  logger.info({ port, queues: queues().map((q) => q.id) }, 'router listening');
+  logger.info({ port, queues: agentQueues().map((q) => q.id) }, 'router listening');
 
   const rulesReloads = new EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>();
   const watcher: RulesWatcher | undefined = config.RULES_WATCH
@@ -250,7 +251,7 @@ export async function startRouter(
             return;
           }
           queueConfig = next.ruleset.queues;
-          const ids = queues().map((queue) => queue.id);
+          const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);
         },
@@ -276,7 +277,7 @@ export async function startRouter(
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
-      await Promise.all(pipelineQueues.map((queue) => queue.close()));
+      await Promise.all(pipelineJobQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);

@@ -99,14 +99,14 @@ describe('ticket lifecycle planning', () => {
 describe('push assignment', () => {
   it('when agents differ in load, skills, capacity and presence, then only eligible ones are offered, least loaded first', () => {
     const agents = [
-      { id: 'busy', skills: ['fraud'], capacity: 5, activeTickets: 3, online: true },
-      { id: 'full', skills: ['fraud'], capacity: 2, activeTickets: 2, online: true },
-      { id: 'away', skills: ['fraud'], capacity: 5, activeTickets: 0, online: false },
-      { id: 'unskilled', skills: ['general'], capacity: 5, activeTickets: 0, online: true },
-      { id: 'light-small', skills: ['fraud'], capacity: 2, activeTickets: 1, online: true },
-      { id: 'light-big', skills: ['fraud', 'general'], capacity: 6, activeTickets: 1, online: true },
+      { _id: 'busy', skills: ['fraud'], capacity: 5, activeTickets: 3, online: true },
+      { _id: 'full', skills: ['fraud'], capacity: 2, activeTickets: 2, online: true },
+      { _id: 'away', skills: ['fraud'], capacity: 5, activeTickets: 0, online: false },
+      { _id: 'unskilled', skills: ['general'], capacity: 5, activeTickets: 0, online: true },
+      { _id: 'light-small', skills: ['fraud'], capacity: 2, activeTickets: 1, online: true },
+      { _id: 'light-big', skills: ['fraud', 'general'], capacity: 6, activeTickets: 1, online: true },
     ];
-    expect(pushCandidates(agents, queue('fraud', ['fraud'])).map((agent) => agent.id)).toEqual([
+    expect(pushCandidates(agents, queue('fraud', ['fraud'])).map((agent) => agent._id)).toEqual([
       'light-big',
       'light-small',
       'busy',

@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ComplaintRecord, CustomerTier, Severity } from '@triage/shared';
 import { loadRouterConfig } from '../../../services/router/src/config';
 import { startRouter, type RunningRouter } from '../../../services/router/src/service';
+import {
+  buildTriagedComplaint,
+  type TicketSeed,
+} from '../../../services/router/test/builders/ticket-builders';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/test-infra';
 
 export const adminKey = 'router-test-admin-key';
@@ -31,53 +33,10 @@ export async function startTestRouter(env: Record<string, string>): Promise<Runn
   return startRouter(loadRouterConfig(env));
 }
 
-export interface TicketSeed {
-  queue?: string;
-  score?: number;
-  severity?: Severity;
-  tier?: CustomerTier;
-  receivedAt?: Date;
-  /** First-response deadline, from receipt. */
-  firstResponseMs?: number;
-  resolutionMs?: number;
-}
-
-/** A triaged complaint as the worker stores it, ready for the router to queue. */
-export function buildTriagedComplaint(seed: TicketSeed = {}): ComplaintRecord {
-  const id = randomUUID();
-  const receivedAt = seed.receivedAt ?? new Date();
-  const firstResponseMs = seed.firstResponseMs ?? 4 * 3600_000;
-  const queue = seed.queue ?? 'general';
-  return {
-    _id: id,
-    source: 'api',
-    dedupeKey: `id:${id}`,
-    customer: { id: `cust-${id.slice(0, 8)}`, tier: seed.tier ?? 'standard' },
-    channel: 'phone',
-    subject: 'Double charge',
-    body: 'I was charged twice for the same order.',
-    status: 'triaged',
-    receivedAt,
-    updatedAt: receivedAt,
-    decision: {
-      category: 'billing',
-      severity: seed.severity ?? 'medium',
-      priority: { score: seed.score ?? 50, components: { severity: seed.score ?? 50 } },
-      slaPolicy: 'test',
-      calendar: 'always',
-      firstResponseDueAt: new Date(receivedAt.getTime() + firstResponseMs),
-      resolutionDueAt: new Date(receivedAt.getTime() + (seed.resolutionMs ?? firstResponseMs * 4)),
-      queue,
-      skills: [],
-      tags: [],
-      flags: [],
-      rulesetVersion: 'test',
-      firedRules: [],
-      decidedAt: receivedAt,
-    },
-    events: [{ type: 'triaged', at: receivedAt, actor: 'test' }],
-  };
-}
+export {
+  buildTriagedComplaint,
+  type TicketSeed,
+} from '../../../services/router/test/builders/ticket-builders';
 
 /** Stores triaged complaints and lets the router queue them (real routing, real SLA timers). */
 export async function seedTickets(router: RunningRouter, seeds: readonly TicketSeed[]): Promise<string[]> {

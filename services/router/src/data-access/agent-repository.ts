@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { z } from 'zod';
-import type { AgentLoad } from '../domain/push-assignment';
+import type { Agent, AgentStore } from '../domain/ports';
 
 const seedFileSchema = z.object({
   description: z.string().optional(),
@@ -15,18 +15,8 @@ const seedFileSchema = z.object({
   ),
 });
 
-export interface AgentRecord {
-  _id: string;
-  name: string;
-  skills: string[];
-  capacity: number;
-  online: boolean;
-  /**
-   * Tickets the agent holds, kept as a counter so that reserving a slot is one atomic
-   * update (see docs/adr/0003-agent-capacity-counter.md).
-   */
-  activeTickets: number;
-  activeTicketsChangedAt?: Date;
+/** The stored agent document: the domain's agent, and when its profile last changed. */
+export interface AgentRecord extends Agent {
   updatedAt: Date;
 }
 
@@ -47,17 +37,7 @@ const agentSchema = new Schema<AgentRecord>(
 );
 agentSchema.index({ online: 1, skills: 1 });
 
-export function toAgentLoad(agent: AgentRecord): AgentLoad {
-  return {
-    id: agent._id,
-    skills: agent.skills,
-    capacity: agent.capacity,
-    activeTickets: agent.activeTickets ?? 0,
-    online: agent.online,
-  };
-}
-
-export class AgentRepository {
+export class AgentRepository implements AgentStore {
   readonly model: Model<AgentRecord>;
 
   constructor(connection: Connection) {
@@ -145,11 +125,11 @@ export class AgentRepository {
   }
 
   /** Online agents that have every one of `skills`. */
-  async onlineWithSkills(skills: readonly string[]): Promise<AgentLoad[]> {
+  async onlineWithSkills(skills: readonly string[]): Promise<AgentRecord[]> {
     const filter: Record<string, unknown> = { online: true };
     if (skills.length > 0) filter.skills = { $all: skills };
     const agents = await this.model.find(filter).lean<AgentRecord[]>();
-    return agents.map(toAgentLoad);
+    return agents.map((agent) => ({ ...agent, activeTickets: agent.activeTickets ?? 0 }));
   }
 
   /** Upserts the agents of a seed file; returns their ids. */

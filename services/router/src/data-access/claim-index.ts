@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 
 /**
@@ -47,65 +49,21 @@ export function ticketIdOfMember(member: string): string {
   return member.slice(MEMBER_PREFIX_LENGTH);
 }
 
-/* Lua: each script is atomic in Redis. Keys other than KEYS[] are built from values stored under
-   the same hash tag (as BullMQ's own scripts do), so they live in the same Cluster slot. */
+/* Lua: each script is atomic in Redis, and lives in a .lua file beside this one (the build copies
+   them to dist/). Keys other than KEYS[] are built from values stored under the same hash tag (as
+   BullMQ's own scripts do), so they live in the same Cluster slot. Read once, at start-up. */
 
-/* An entry value "<score>, newline, <set key>, newline, <member>" → set key, member. */
-const PARSE_ENTRY = `
-local function setAndMember(value)
-  local first = string.find(value, '\\n', 1, true)
-  local second = string.find(value, '\\n', first + 1, true)
-  return string.sub(value, first + 1, second - 1), string.sub(value, second + 1)
-end
-`;
+function readScript(name: string): string {
+  return readFileSync(path.join(__dirname, `${name}.lua`), 'utf8');
+}
 
-/** KEYS: entries hash, target set. ARGV: ticket id, score, member, only-if-absent ("1"/"0"). */
-const UPSERT = `${PARSE_ENTRY}
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if old and ARGV[4] == '1' then return 0 end
-if old then
-  local set, member = setAndMember(old)
-  redis.call('ZREM', set, member)
-end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\n' .. KEYS[2] .. '\\n' .. ARGV[3])
-return 1
-`;
-
-/** KEYS: entries hash, then the sets to choose from. Takes the best head of all of them. */
-const POP = `${PARSE_ENTRY}
-local bestKey, bestMember, bestScore, bestRaw
-for i = 2, #KEYS do
-  local head = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-  if head[1] then
-    local score = tonumber(head[2])
-    if bestKey == nil or score < bestScore or (score == bestScore and head[1] < bestMember) then
-      bestKey, bestMember, bestScore, bestRaw = KEYS[i], head[1], score, head[2]
-    end
-  end
-end
-if bestKey == nil then return nil end
-redis.call('ZREM', bestKey, bestMember)
-local id = string.sub(bestMember, ${MEMBER_PREFIX_LENGTH + 1})
-local value = redis.call('HGET', KEYS[1], id)
-if value then
-  local set, member = setAndMember(value)
-  if set == bestKey and member == bestMember then
-    redis.call('HDEL', KEYS[1], id)
-    bestRaw = string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)
-  end
-end
-return { bestKey, bestMember, bestRaw }
-`;
-
-/** KEYS: entries hash. ARGV: ticket id, the entry value it must still have. */
-const REMOVE_IF = `${PARSE_ENTRY}
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-local set, member = setAndMember(ARGV[2])
-redis.call('ZREM', set, member)
-redis.call('HDEL', KEYS[1], ARGV[1])
-return 1
-`;
+/** The shared entry parser, prepended to each script. */
+const entryParser = readScript('claim-index-entry');
+const scripts = {
+  upsert: `${entryParser}\n${readScript('claim-index-upsert')}`,
+  pop: `${entryParser}\n${readScript('claim-index-pop')}`,
+  removeIf: `${entryParser}\n${readScript('claim-index-remove-if')}`,
+};
 
 type ScriptRedis = Redis & {
   claimIndexUpsert(
@@ -116,16 +74,17 @@ type ScriptRedis = Redis & {
     member: string,
     onlyIfAbsent: string,
   ): Promise<number>;
-  claimIndexPop(...keys: string[]): Promise<[string, string, string] | null>;
+  /** numkeys, the entries hash and the sets, then the member prefix length. */
+  claimIndexPop(...keysAndArgs: string[]): Promise<[string, string, string] | null>;
   claimIndexRemoveIf(entries: string, id: string, expected: string): Promise<number>;
 };
 
 function withScripts(redis: Redis): ScriptRedis {
   const scripted = redis as ScriptRedis;
   if (typeof scripted.claimIndexPop !== 'function') {
-    redis.defineCommand('claimIndexUpsert', { numberOfKeys: 2, lua: UPSERT });
-    redis.defineCommand('claimIndexPop', { lua: POP });
-    redis.defineCommand('claimIndexRemoveIf', { numberOfKeys: 1, lua: REMOVE_IF });
+    redis.defineCommand('claimIndexUpsert', { numberOfKeys: 2, lua: scripts.upsert });
+    redis.defineCommand('claimIndexPop', { lua: scripts.pop });
+    redis.defineCommand('claimIndexRemoveIf', { numberOfKeys: 1, lua: scripts.removeIf });
   }
   return scripted;
 }
@@ -182,6 +141,7 @@ export class ClaimIndex {
       String(queues.length + 1),
       this.entriesKey,
       ...queues.map((queue) => this.setKey(queue)),
+      String(MEMBER_PREFIX_LENGTH),
     );
     if (!head) return null;
     const [key, member, score] = head;

@@ -2,10 +2,10 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SlaTimer } from '../domain/sla-clock';
-import type { NotifyRequest, TimerPort } from '../domain/ticket-desk';
+import type { NotifyRequest, TimerPort } from '../domain/ports';
 
-/** The router's own queues (internal to the router; the other services never see them). */
-export const routerQueueNames = {
+/** The router's own BullMQ job queues (internal to the router; the other services never see them). */
+export const routerJobQueues = {
   /** SLA warnings, breaches and ladder steps: one delayed job per timer. */
   sla: 'sla',
   /** Lease expiries: one delayed job per lease. */
@@ -62,7 +62,7 @@ export interface NotifyOptions {
   backoffMs: number;
 }
 
-/** The producer side of the router's timer queues. */
+/** The producer side of the router's timer job queues (implements the domain's TimerPort). */
 export class RouterTimers implements TimerPort {
   readonly sla: Queue<SlaTimerJob>;
   readonly lease: Queue<LeaseJob>;
@@ -73,9 +73,9 @@ export class RouterTimers implements TimerPort {
     prefix: string,
     private readonly notifyOptions: NotifyOptions,
   ) {
-    this.sla = new Queue<SlaTimerJob>(routerQueueNames.sla, { connection, prefix });
-    this.lease = new Queue<LeaseJob>(routerQueueNames.lease, { connection, prefix });
-    this.notifications = new Queue<NotifyJob>(routerQueueNames.notify, { connection, prefix });
+    this.sla = new Queue<SlaTimerJob>(routerJobQueues.sla, { connection, prefix });
+    this.lease = new Queue<LeaseJob>(routerJobQueues.lease, { connection, prefix });
+    this.notifications = new Queue<NotifyJob>(routerJobQueues.notify, { connection, prefix });
   }
 
   async scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {

@@ -1,12 +1,4 @@
-import {
-  complaintEvent,
-  complaintModel,
-  type ComplaintEvent,
-  type ComplaintRecord,
-  type ComplaintStatus,
-  type TicketState,
-} from '@triage/shared';
-import type { Logger } from '@triage/shared';
+import { complaintModel, type ComplaintRecord, type Logger, type TicketState } from '@triage/shared';
 import type { Connection } from 'mongoose';
 import type {
   ClaimIndexRepair,
@@ -14,67 +6,22 @@ import type {
   EventOrigin,
   PatchGuard,
   SlaFiring,
-} from '../domain/ticket-desk';
-import type { ClaimIndex, ClaimIndexEntry, PoppedTicket } from './claim-index';
+  TicketStore,
+} from '../domain/ports';
 import { heldStatuses, leasedStatuses, openStatuses, type TicketPatch } from '../domain/ticket-lifecycle';
-
-function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknown>): ComplaintEvent {
-  return complaintEvent(type, {
-    actor: origin.actor,
-    ...(origin.requestId ? { requestId: origin.requestId } : {}),
-    ...(data ? { data } : {}),
-  });
-}
-
-/** A claim answers with the ticket, not the rule trace (up to one entry per rule). */
-const claimedProjection = { trace: 0 } as const;
-
-/** Stale index entries a claim skips before it asks MongoDB directly. */
-const MAX_STALE_POPS = 32;
-
-const indexProjection = {
-  _id: 1,
-  status: 1,
-  receivedAt: 1,
-  'ticket.queue': 1,
-  'ticket.priorityScore': 1,
-  'ticket.dueAt': 1,
-} as const;
-
-type IndexedFields = Pick<ComplaintRecord, '_id' | 'status' | 'receivedAt'> & {
-  ticket?: Pick<TicketState, 'queue' | 'priorityScore' | 'dueAt'>;
-};
-
-function indexEntryOf(doc: IndexedFields): ClaimIndexEntry | undefined {
-  if (doc.status !== 'queued' || !doc.ticket) return undefined;
-  return {
-    ticketId: doc._id,
-    queue: doc.ticket.queue,
-    priorityScore: doc.ticket.priorityScore,
-    dueAt: new Date(doc.ticket.dueAt),
-    receivedAt: new Date(doc.receivedAt),
-  };
-}
-
-/** The queue order: priority score, then earliest deadline, then arrival. */
-export const queueOrder = { 'ticket.priorityScore': -1, 'ticket.dueAt': 1, receivedAt: 1 } as const;
-
-export interface QueueStats {
-  depth: number;
-  active: number;
-  oldestReceivedAt: Date | null;
-  breached: number;
-  atRisk: number;
-}
+import type { ClaimIndex } from './claim-index';
+import { ClaimIndexSync } from './claim-index-sync';
+import { TicketClaims } from './ticket-claims';
+import { ticketEvent } from './ticket-event';
 
 /**
  * The complaint documents as tickets. Every state change is one update guarded by the state it
  * expects, with its history event pushed in the same update (ADR 0002).
  */
-export class TicketRepository {
+export class TicketRepository implements TicketStore {
   readonly model;
-  private readonly index: ClaimIndex | undefined;
-  private readonly logger: Logger | undefined;
+  private readonly claims: TicketClaims;
+  private readonly indexSync: ClaimIndexSync;
 
   /**
    * With a claim index, claims pop the best waiting ticket from Redis and take it with a guarded
@@ -82,25 +29,8 @@ export class TicketRepository {
    */
   constructor(connection: Connection, options: { index?: ClaimIndex; logger?: Logger } = {}) {
     this.model = complaintModel(connection);
-    this.index = options.index;
-    this.logger = options.logger;
-  }
-
-  /**
-   * Keeps the claim index in step with a document just written: a waiting ticket gets (or moves)
-   * its entry. A failure only delays the ticket's entry until the sweep: MongoDB stays the truth,
-   * and a claim that finds the index empty asks MongoDB.
-   */
-  private async indexed(doc: ComplaintRecord | null): Promise<ComplaintRecord | null> {
-    const entry = doc ? indexEntryOf(doc) : undefined;
-    if (entry && this.index) {
-      try {
-        await this.index.upsert(entry);
-      } catch (error) {
-        this.logger?.warn({ err: error, complaintId: entry.ticketId }, 'claim index not updated');
-      }
-    }
-    return doc;
+    this.claims = new TicketClaims(this.model, options.index, options.logger);
+    this.indexSync = new ClaimIndexSync(this.model, options.index, options.logger);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -124,7 +54,7 @@ export class TicketRepository {
         {
           $set: { status: 'queued', updatedAt: new Date(), ticket },
           $push: {
-            events: eventOf('queued', origin, {
+            events: ticketEvent('queued', origin, {
               queue: ticket.queue,
               priorityScore: ticket.priorityScore,
               dueAt: ticket.dueAt,
@@ -134,117 +64,17 @@ export class TicketRepository {
         { new: true },
       )
       .lean<ComplaintRecord>();
-    return this.indexed(queued);
+    return this.indexSync.afterWrite(queued);
   }
 
-  /**
-   * Atomically takes the best queued ticket from `queues`. Two agents can never get the same
-   * ticket: whichever path finds it, the ticket is taken by one findOneAndUpdate guarded by
-   * `status: 'queued'` (docs/adr/0002-atomic-claims.md, docs/adr/0006-claim-index.md).
-   */
+  /** Atomically takes the best queued ticket of the request's queues (see TicketClaims). */
   async claimNext(request: ClaimRequest): Promise<ComplaintRecord | null> {
-    if (request.queues.length === 0) return null;
-    if (this.index) {
-      const fromIndex = await this.claimFromIndex(this.index, request);
-      if (fromIndex) return fromIndex;
-    }
-    return this.model
-      .findOneAndUpdate(
-        { status: 'queued', 'ticket.queue': { $in: request.queues } },
-        this.claimUpdate(request),
-        { sort: queueOrder, new: true, projection: claimedProjection },
-      )
-      .lean<ComplaintRecord>();
+    return this.claims.claimNext(request);
   }
 
-  private claimUpdate(request: ClaimRequest) {
-    return {
-      $set: {
-        status: 'claimed',
-        updatedAt: request.now,
-        'ticket.agentId': request.agentId,
-        'ticket.claimedAt': request.now,
-        'ticket.leaseExpiresAt': request.leaseUntil,
-      },
-      $push: { events: eventOf(request.eventType, request.origin, { agentId: request.agentId }) },
-    };
-  }
-
-  /**
-   * Pops the best entry of the agent's queues and takes that ticket by _id. An entry whose ticket
-   * is no longer waiting there (claimed by the fallback, resolved, moved) is dropped and the next
-   * one popped. Undefined: the index had nothing usable (or is unreachable), ask MongoDB.
-   */
-  private async claimFromIndex(
-    index: ClaimIndex,
-    request: ClaimRequest,
-  ): Promise<ComplaintRecord | undefined> {
-    for (let attempt = 0; attempt < MAX_STALE_POPS; attempt++) {
-      let popped: PoppedTicket | null;
-      try {
-        popped = await index.pop(request.queues);
-      } catch (error) {
-        this.logger?.warn({ err: error }, 'claim index unavailable; claiming from MongoDB');
-        return undefined;
-      }
-      if (!popped) return undefined;
-      let claimed: ComplaintRecord | null;
-      try {
-        claimed = await this.model
-          .findOneAndUpdate(
-            { _id: popped.ticketId, status: 'queued', 'ticket.queue': popped.queue },
-            this.claimUpdate(request),
-            { new: true, projection: claimedProjection },
-          )
-          .lean<ComplaintRecord>();
-      } catch (error) {
-        // MongoDB did not answer: the ticket is still waiting, so its entry goes back.
-        await index.restore(popped).catch(() => undefined);
-        throw error;
-      }
-      if (claimed) return claimed;
-    }
-    return undefined;
-  }
-
-  /**
-   * Brings the claim index in line with MongoDB (the maintenance sweep, and start-up): adds the
-   * waiting tickets it lacks (a crash between the write and the index update, a Redis that lost
-   * its data), corrects entries whose order changed, removes entries of tickets no longer
-   * waiting. Every correction re-reads the ticket and is conditional on the entry it saw, so it
-   * never overwrites a newer entry.
-   */
+  /** Brings the claim index in line with the stored tickets (see ClaimIndexSync). */
   async reconcileClaimIndex(): Promise<ClaimIndexRepair> {
-    const repair: ClaimIndexRepair = { added: 0, fixed: 0, removed: 0 };
-    const index = this.index;
-    if (!index) return repair;
-    const entries = await index.entries();
-    const waiting = await this.model.find({ status: 'queued' }, indexProjection).lean<IndexedFields[]>();
-    const suspects = new Map<string, string>();
-    for (const doc of waiting) {
-      const entry = indexEntryOf(doc);
-      if (!entry) continue;
-      const current = entries.get(doc._id);
-      entries.delete(doc._id);
-      if (current === undefined) {
-        if (await index.addIfAbsent(entry)) repair.added++;
-      } else if (current !== index.valueOf(entry)) {
-        suspects.set(doc._id, current);
-      }
-    }
-    for (const [id, value] of entries) suspects.set(id, value);
-    for (const [id, seen] of suspects) {
-      const fresh = await this.model.findById(id, indexProjection).lean<IndexedFields>();
-      const entry = fresh ? indexEntryOf(fresh) : undefined;
-      if (entry && index.valueOf(entry) === seen) continue;
-      if (!(await index.removeIf(id, seen))) continue; // changed meanwhile: the newer entry stands
-      if (entry) {
-        if (await index.addIfAbsent(entry)) repair.fixed++;
-      } else {
-        repair.removed++;
-      }
-    }
-    return repair;
+    return this.indexSync.reconcile();
   }
 
   /** Stores a planned action if the ticket is still as the caller read it; null when it changed. */
@@ -264,9 +94,11 @@ export class TicketRepository {
     const $set: Record<string, unknown> = { status: patch.status, updatedAt: now };
     for (const [key, value] of Object.entries(patch.ticket)) $set[`ticket.${key}`] = value;
     for (const [key, value] of Object.entries(patch.sla)) $set[`ticket.sla.${key}`] = value;
-    const $push: Record<string, unknown> = { events: eventOf(patch.event.type, origin, patch.event.data) };
+    const $push: Record<string, unknown> = {
+      events: ticketEvent(patch.event.type, origin, patch.event.data),
+    };
     if (patch.addPause) $push['ticket.sla.pauses'] = patch.addPause;
-    return this.indexed(
+    return this.indexSync.afterWrite(
       await this.model.findOneAndUpdate(filter, { $set, $push }, { new: true }).lean<ComplaintRecord>(),
     );
   }
@@ -324,12 +156,12 @@ export class TicketRepository {
             'ticket.claimedAt': null,
             'ticket.leaseExpiresAt': null,
           },
-          $push: { events: eventOf(eventType, origin, { agentId }) },
+          $push: { events: ticketEvent(eventType, origin, { agentId }) },
         },
         { new: true },
       )
       .lean<ComplaintRecord>();
-    return this.indexed(requeued);
+    return this.indexSync.afterWrite(requeued);
   }
 
   /**
@@ -354,7 +186,7 @@ export class TicketRepository {
     }
     const update: Record<string, unknown> = { $set, $push: { events: { $each: firing.events } } };
     if (firing.raisePriorityBy !== 0) update.$inc = { 'ticket.priorityScore': firing.raisePriorityBy };
-    return this.indexed(
+    return this.indexSync.afterWrite(
       await this.model.findOneAndUpdate(filter, update, { new: true }).lean<ComplaintRecord>(),
     );
   }
@@ -365,7 +197,7 @@ export class TicketRepository {
     origin: EventOrigin,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $push: { events: eventOf(type, origin, data) } });
+    await this.model.updateOne({ _id: id }, { $push: { events: ticketEvent(type, origin, data) } });
   }
 
   async markTimersPlanned(id: string, generation: number): Promise<void> {
@@ -425,87 +257,5 @@ export class TicketRepository {
       'ticket.queue': { $in: queues },
     });
     return found.map(String);
-  }
-
-  async listByAgent(
-    agentId: string,
-    statuses: readonly ComplaintStatus[],
-    limit: number,
-  ): Promise<ComplaintRecord[]> {
-    return this.model
-      .find({ 'ticket.agentId': agentId, status: { $in: statuses } })
-      .sort({ 'ticket.dueAt': 1 })
-      .limit(limit)
-      .lean<ComplaintRecord[]>();
-  }
-
-  async listByQueue(
-    queue: string,
-    statuses: readonly ComplaintStatus[],
-    limit: number,
-  ): Promise<ComplaintRecord[]> {
-    return this.model
-      .find({ 'ticket.queue': queue, status: { $in: statuses } })
-      .sort(queueOrder)
-      .limit(limit)
-      .lean<ComplaintRecord[]>();
-  }
-
-  /** Per queue: waiting, held, oldest waiting, breached and at-risk (open, clock running) tickets. */
-  async queueStats(now: Date): Promise<Map<string, QueueStats>> {
-    const running = { $ne: ['$status', 'waiting_customer'] };
-    const rows = await this.model.aggregate<{
-      _id: { queue: string; status: string };
-      count: number;
-      oldest: Date;
-      breached: number;
-      atRisk: number;
-    }>([
-      { $match: { status: { $in: openStatuses } } },
-      {
-        $group: {
-          _id: { queue: '$ticket.queue', status: '$status' },
-          count: { $sum: 1 },
-          oldest: { $min: '$receivedAt' },
-          breached: { $sum: { $cond: [{ $and: [running, { $lte: ['$ticket.dueAt', now] }] }, 1, 0] } },
-          atRisk: {
-            $sum: {
-              $cond: [
-                {
-                  $and: [
-                    running,
-                    { $gt: ['$ticket.warnAt', null] },
-                    { $lte: ['$ticket.warnAt', now] },
-                    { $gt: ['$ticket.dueAt', now] },
-                  ],
-                },
-                1,
-                0,
-              ],
-            },
-          },
-        },
-      },
-    ]);
-    const stats = new Map<string, QueueStats>();
-    for (const row of rows) {
-      const entry = stats.get(row._id.queue) ?? {
-        depth: 0,
-        active: 0,
-        oldestReceivedAt: null,
-        breached: 0,
-        atRisk: 0,
-      };
-      if (row._id.status === 'queued') {
-        entry.depth += row.count;
-        entry.oldestReceivedAt = row.oldest;
-      } else {
-        entry.active += row.count;
-      }
-      entry.breached += row.breached;
-      entry.atRisk += row.atRisk;
-      stats.set(row._id.queue, entry);
-    }
-    return stats;
   }
 }

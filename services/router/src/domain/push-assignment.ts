@@ -1,13 +1,8 @@
 import type { QueueDefinition } from '@triage/shared';
+import type { Agent } from './ports';
 
 /** What push assignment needs to know of an agent. */
-export interface AgentLoad {
-  id: string;
-  skills: readonly string[];
-  capacity: number;
-  activeTickets: number;
-  online: boolean;
-}
+export type AgentLoad = Pick<Agent, '_id' | 'skills' | 'capacity' | 'activeTickets' | 'online'>;
 
 /**
  * The agents a push queue may assign to, best first: online, with every skill the queue needs
@@ -15,10 +10,10 @@ export interface AgentLoad {
  * then id so the order is stable). The caller still reserves capacity atomically, so a stale
  * load figure can only cost a retry, never an agent over capacity.
  */
-export function pushCandidates(
-  agents: readonly AgentLoad[],
+export function pushCandidates<A extends AgentLoad>(
+  agents: readonly A[],
   queue: Pick<QueueDefinition, 'skills'>,
-): AgentLoad[] {
+): A[] {
   return agents
     .filter(
       (agent) =>
@@ -30,6 +25,6 @@ export function pushCandidates(
       (a, b) =>
         a.activeTickets - b.activeTickets ||
         b.capacity - b.activeTickets - (a.capacity - a.activeTickets) ||
-        a.id.localeCompare(b.id),
+        a._id.localeCompare(b._id),
     );
 }

@@ -9,7 +9,7 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AgentRecord, AgentRepository } from '../../data-access/agent-repository';
-import type { TicketRepository } from '../../data-access/ticket-repository';
+import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { eligibleQueues, heldStatuses } from '../../domain/ticket-lifecycle';
 import type { QueueDefinition } from '@triage/shared';
@@ -20,7 +20,7 @@ export interface AgentsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
   agents: AgentRepository;
-  tickets: TicketRepository;
+  views: TicketViews;
   queues: () => readonly QueueDefinition[];
 }
 
@@ -105,7 +105,7 @@ export function agentsRouter(deps: AgentsRouterDeps): Router {
     assertActsFor(principalOf(req), agentId);
     const query = parseOrThrow(ticketListQuery, req.query, 'query');
     const statuses: readonly ComplaintStatus[] = query.status ?? heldStatuses;
-    const tickets = await deps.tickets.listByAgent(agentId, statuses, query.limit);
+    const tickets = await deps.views.listByAgent(agentId, statuses, query.limit);
     const now = new Date();
     res.json({ agentId, tickets: tickets.map((ticket) => toTicketView(ticket, now)) });
   });

@@ -7,7 +7,7 @@ import {
 } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { TicketRepository } from '../../data-access/ticket-repository';
+import type { TicketViews } from '../../data-access/ticket-views';
 import { ticketListQuery } from './agents-router';
 import { toTicketView } from './ticket-view';
 
@@ -15,7 +15,7 @@ const queueParams = z.object({ id: z.string().min(1).max(100) });
 
 export function queuesRouter(deps: {
   apiKeys: ApiKeyTable;
-  tickets: TicketRepository;
+  views: TicketViews;
   queues: () => readonly QueueDefinition[];
 }): Router {
   const router = Router();
@@ -23,7 +23,7 @@ export function queuesRouter(deps: {
 
   router.get('/v1/queues', agentOrAdmin, async (_req, res) => {
     const now = new Date();
-    const stats = await deps.tickets.queueStats(now);
+    const stats = await deps.views.queueStats(now);
     res.json({
       at: now,
       queues: deps.queues().map((queue) => {
@@ -48,7 +48,7 @@ export function queuesRouter(deps: {
     const queue = deps.queues().find((candidate) => candidate.id === id);
     if (!queue) throw new NotFoundError(`No queue with id ${id}.`);
     const query = parseOrThrow(ticketListQuery, req.query, 'query');
-    const tickets = await deps.tickets.listByQueue(id, query.status ?? ['queued'], query.limit);
+    const tickets = await deps.views.listByQueue(id, query.status ?? ['queued'], query.limit);
     const now = new Date();
     res.json({ queue: id, tickets: tickets.map((ticket) => toTicketView(ticket, now)) });
   });

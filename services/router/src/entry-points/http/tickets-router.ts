@@ -1,7 +1,7 @@
 import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { TicketRepository } from '../../data-access/ticket-repository';
+import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
 import { actorOf, ticketParams } from './access';
@@ -10,7 +10,7 @@ import { toTicketView } from './ticket-view';
 export interface TicketsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
-  tickets: TicketRepository;
+  views: TicketViews;
 }
 
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
@@ -25,7 +25,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
 
   router.get('/v1/tickets/:id', agentOrAdmin, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
-    const complaint = await deps.tickets.findById(id);
+    const complaint = await deps.views.findById(id);
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
     res.json({ ticket: toTicketView(complaint), events: complaint.events });
   });

@@ -1,14 +1,18 @@
 import { type Logger } from '@triage/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { TicketRepository } from '../../data-access/ticket-repository';
 import { notifyJobSchema, type NotifyJob } from '../../data-access/router-timers';
 import type { WebhookSender } from '../../data-access/webhook-sender';
+import type { TicketStore } from '../../domain/ports';
 
 /**
  * Delivers one notify action. A failure throws, so BullMQ retries with exponential backoff; the
  * delivery is recorded in the complaint's history once the receiver accepted it.
  */
-export function notifyProcessor(deps: { sender: WebhookSender; tickets: TicketRepository; logger: Logger }) {
+export function notifyProcessor(deps: {
+  sender: WebhookSender;
+  tickets: Pick<TicketStore, 'appendEvent'>;
+  logger: Logger;
+}) {
   return async (job: Job<NotifyJob>): Promise<number> => {
     const parsed = notifyJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad notify job payload: ${parsed.error.message}`);

@@ -1,6 +1,7 @@
 import { type Logger } from '@triage/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { SlaFiringOutcome, TicketDesk } from '../../domain/ticket-desk';
+import type { SlaFiringOutcome } from '../../domain/fire-sla-timer';
+import type { TicketDesk } from '../../domain/ticket-desk';
 import { slaTimerJobSchema, type SlaTimerJob } from '../../data-access/router-timers';
 
 /** An SLA timer is due: the desk records it and applies its ladder step once. */

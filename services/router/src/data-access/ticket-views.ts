@@ -1,0 +1,101 @@
+import type { ComplaintModel, ComplaintRecord, ComplaintStatus } from '@triage/shared';
+import { openStatuses } from '../domain/ticket-lifecycle';
+import { queueOrder } from './ticket-claims';
+
+export interface QueueStats {
+  depth: number;
+  active: number;
+  oldestReceivedAt: Date | null;
+  breached: number;
+  atRisk: number;
+}
+
+/** The read model: the queries behind the HTTP views of tickets and agent queues. */
+export class TicketViews {
+  constructor(private readonly model: ComplaintModel) {}
+
+  async findById(id: string): Promise<ComplaintRecord | null> {
+    return this.model.findById(id).lean<ComplaintRecord>();
+  }
+
+  /** The tickets an agent holds (or held) in `statuses`, the earliest deadline first. */
+  async listByAgent(agentId: string, statuses: readonly ComplaintStatus[], limit: number) {
+    return this.list({ 'ticket.agentId': agentId }, statuses, { 'ticket.dueAt': 1 }, limit);
+  }
+
+  /** The tickets of an agent queue in `statuses`, in queue order. */
+  async listByQueue(queue: string, statuses: readonly ComplaintStatus[], limit: number) {
+    return this.list({ 'ticket.queue': queue }, statuses, queueOrder, limit);
+  }
+
+  private async list(
+    filter: Record<string, unknown>,
+    statuses: readonly ComplaintStatus[],
+    sort: Record<string, 1 | -1>,
+    limit: number,
+  ): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ ...filter, status: { $in: statuses } })
+      .sort(sort)
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
+  }
+
+  /** Per agent queue: waiting, held, oldest waiting, breached and at-risk (open, clock running) tickets. */
+  async queueStats(now: Date): Promise<Map<string, QueueStats>> {
+    const running = { $ne: ['$status', 'waiting_customer'] };
+    const rows = await this.model.aggregate<{
+      _id: { queue: string; status: string };
+      count: number;
+      oldest: Date;
+      breached: number;
+      atRisk: number;
+    }>([
+      { $match: { status: { $in: openStatuses } } },
+      {
+        $group: {
+          _id: { queue: '$ticket.queue', status: '$status' },
+          count: { $sum: 1 },
+          oldest: { $min: '$receivedAt' },
+          breached: { $sum: { $cond: [{ $and: [running, { $lte: ['$ticket.dueAt', now] }] }, 1, 0] } },
+          atRisk: {
+            $sum: {
+              $cond: [
+                {
+                  $and: [
+                    running,
+                    { $gt: ['$ticket.warnAt', null] },
+                    { $lte: ['$ticket.warnAt', now] },
+                    { $gt: ['$ticket.dueAt', now] },
+                  ],
+                },
+                1,
+                0,
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    const stats = new Map<string, QueueStats>();
+    for (const row of rows) {
+      const entry = stats.get(row._id.queue) ?? {
+        depth: 0,
+        active: 0,
+        oldestReceivedAt: null,
+        breached: 0,
+        atRisk: 0,
+      };
+      if (row._id.status === 'queued') {
+        entry.depth += row.count;
+        entry.oldestReceivedAt = row.oldest;
+      } else {
+        entry.active += row.count;
+      }
+      entry.breached += row.breached;
+      entry.atRisk += row.atRisk;
+      stats.set(row._id.queue, entry);
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,41 @@
+import { pushQueues, type DeskDeps } from './desk-deps';
+import { expireLease } from './expire-lease';
+import { planTimers } from './plan-timers';
+import { pushDispatch } from './push-dispatch';
+
+export interface SweepResult {
+  leasesExpired: number;
+  timersPlanned: number;
+  indexRepaired: number;
+  pushed: number;
+}
+
+/** How many overdue leases and unscheduled clocks one sweep takes on. */
+const SWEEP_BATCH = 500;
+
+/**
+ * The safety net, run periodically: returns tickets whose lease timer was lost (a crash between
+ * claim and scheduling), schedules SLA timers a crash left unscheduled (between a new clock
+ * generation and its timers), repairs the claim index from the stored tickets and assigns
+ * waiting tickets of push queues.
+ */
+export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise<SweepResult> {
+  let leasesExpired = 0;
+  const before = new Date(deps.now().getTime() - graceMs);
+  for (const lease of await deps.tickets.overdueLeases(before, SWEEP_BATCH)) {
+    if ((await expireLease(deps, lease._id, lease.agentId)) === 'expired') leasesExpired++;
+  }
+  let timersPlanned = 0;
+  for (const complaint of await deps.tickets.withPendingTimers(before, SWEEP_BATCH)) {
+    await planTimers(deps, complaint);
+    timersPlanned++;
+  }
+  if (timersPlanned > 0) deps.logger.warn({ timersPlanned }, 'SLA timers scheduled by the sweep');
+  const repair = await deps.tickets.reconcileClaimIndex();
+  const indexRepaired = repair.added + repair.fixed + repair.removed;
+  if (indexRepaired > 0) deps.logger.warn(repair, 'claim index repaired from the stored tickets');
+  let pushed = 0;
+  const waiting = await deps.tickets.queuesWithWaitingTickets(pushQueues(deps).map((queue) => queue.id));
+  for (const queueId of waiting) pushed += await pushDispatch(deps, queueId);
+  return { leasesExpired, timersPlanned, indexRepaired, pushed };
+}

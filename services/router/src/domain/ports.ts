@@ -1,0 +1,122 @@
+import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared';
+import type { SlaTimer } from './sla-clock';
+import type { TicketPatch } from './ticket-lifecycle';
+
+/*
+ * The ports of the router's use cases: what they need from storage and timers. The adapters in
+ * data-access/ implement them; the unit tests' in-memory fakes (test/fakes/) implement them too.
+ */
+
+/** Who caused a change, recorded on the event it pushes. */
+export interface EventOrigin {
+  actor: string;
+  requestId?: string | undefined;
+}
+
+/** An agent as the use cases see them (the stored agent document carries more). */
+export interface Agent {
+  _id: string;
+  name: string;
+  skills: string[];
+  capacity: number;
+  online: boolean;
+  /** Tickets the agent holds: a counter, so reserving a slot is one atomic update (ADR 0003). */
+  activeTickets: number;
+  activeTicketsChangedAt?: Date;
+}
+
+export interface ClaimRequest {
+  agentId: string;
+  /** The agent queues to take from. */
+  queues: readonly string[];
+  now: Date;
+  leaseUntil: Date;
+  /** `claimed` when the agent pulled it, `assigned` when a push queue gave it. */
+  eventType: 'claimed' | 'assigned';
+  origin: EventOrigin;
+}
+
+/** The guard of a compare-and-set: the state the caller read and planned from. */
+export interface PatchGuard {
+  status: ComplaintRecord['status'];
+  generation: number;
+  agentId?: string | null;
+}
+
+/** A planned SLA ladder step, stored by `TicketStore.fireSlaStep` in one guarded update. */
+export interface SlaFiring {
+  phase: string;
+  key: string;
+  firedAt: Date;
+  events: ComplaintEvent[];
+  raisePriorityBy: number;
+  /** A move to another agent queue, with the ticket fields and clock fields it sets. */
+  move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
+}
+
+export interface ClaimIndexRepair {
+  added: number;
+  fixed: number;
+  removed: number;
+}
+
+/** The tickets' write model, and the few queries the use cases decide from. */
+export interface TicketStore {
+  findById(id: string): Promise<ComplaintRecord | null>;
+  enqueueTriaged(id: string, ticket: TicketState, origin: EventOrigin): Promise<ComplaintRecord | null>;
+  claimNext(request: ClaimRequest): Promise<ComplaintRecord | null>;
+  applyPatch(
+    id: string,
+    guard: PatchGuard,
+    patch: TicketPatch,
+    origin: EventOrigin,
+    now: Date,
+  ): Promise<ComplaintRecord | null>;
+  heartbeat(id: string, agentId: string | undefined, leaseUntil: Date): Promise<ComplaintRecord | null>;
+  expireLease(id: string, agentId: string, now: Date, origin: EventOrigin): Promise<ComplaintRecord | null>;
+  handBack(id: string, agentId: string, now: Date, origin: EventOrigin): Promise<ComplaintRecord | null>;
+  fireSlaStep(
+    id: string,
+    guard: Omit<PatchGuard, 'agentId'>,
+    firing: SlaFiring,
+  ): Promise<ComplaintRecord | null>;
+  appendEvent(id: string, type: string, origin: EventOrigin, data: Record<string, unknown>): Promise<void>;
+  countHeld(agentId: string): Promise<number>;
+  claimedBy(agentId: string): Promise<string[]>;
+  overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;
+  queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]>;
+  /** Removes the timers-pending marker of `generation` (its timers are scheduled). */
+  markTimersPlanned(id: string, generation: number): Promise<void>;
+  /** Open tickets still marked timers-pending since before `before` (a crash before scheduling). */
+  withPendingTimers(before: Date, limit: number): Promise<ComplaintRecord[]>;
+  /** Brings the claim index in line with the stored tickets (ADR 0006). */
+  reconcileClaimIndex(): Promise<ClaimIndexRepair>;
+}
+
+export interface AgentStore {
+  findById(id: string): Promise<Agent | null>;
+  /** One atomic update: takes a slot if the agent exists, is online and below capacity. */
+  reserveIfOnline(id: string): Promise<Agent | null>;
+  reserve(id: string): Promise<boolean>;
+  release(id: string): Promise<void>;
+  correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean>;
+  onlineWithSkills(skills: readonly string[]): Promise<Agent[]>;
+  setOnline(id: string, online: boolean): Promise<Agent | null>;
+}
+
+/** A notify action: an outgoing, signed webhook, delivered (and retried) by the notify job queue. */
+export interface NotifyRequest {
+  /** Deterministic: one delivery per ticket, phase, step and action. */
+  id: string;
+  complaintId: string;
+  url: string;
+  payload: Record<string, unknown>;
+}
+
+/** Delayed work: SLA timers, lease timers and notifications (BullMQ job queues in production). */
+export interface TimerPort {
+  scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void>;
+  cancelSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void>;
+  watchLease(complaintId: string, agentId: string, until: Date): Promise<void>;
+  notify(request: NotifyRequest): Promise<void>;
+}

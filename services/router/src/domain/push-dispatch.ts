@@ -1,0 +1,43 @@
+import { takeReservedTicket } from './claim-next';
+import { pushQueues, queueById, type DeskDeps } from './desk-deps';
+import type { Agent } from './ports';
+import { pushCandidates } from './push-assignment';
+import { eligibleQueues } from './ticket-lifecycle';
+
+/**
+ * Push assignment: while the agent queue has waiting tickets, give the best one to the
+ * least-loaded online agent with the skills and a free slot (reserved atomically). Returns how
+ * many it gave.
+ */
+export async function pushDispatch(deps: DeskDeps, queueId: string, requestId?: string): Promise<number> {
+  const queue = queueById(deps, queueId);
+  if (queue?.mode !== 'push') return 0;
+  let assigned = 0;
+  for (let round = 0; round < 1000; round++) {
+    const candidates = pushCandidates(await deps.agents.onlineWithSkills(queue.skills), queue);
+    let reserved: Agent | undefined;
+    for (const candidate of candidates) {
+      if (await deps.agents.reserve(candidate._id)) {
+        reserved = candidate;
+        break;
+      }
+    }
+    if (!reserved) break;
+    const ticket = await takeReservedTicket(deps, reserved._id, [queue.id], 'assigned', {
+      actor: 'router:push',
+      requestId,
+    });
+    if (!ticket) break;
+    assigned++;
+  }
+  return assigned;
+}
+
+/** After an agent got a free slot or came online: offer them the push queues they may serve. */
+export async function pushDispatchFor(deps: DeskDeps, agentId: string, requestId?: string): Promise<void> {
+  const agent = await deps.agents.findById(agentId);
+  if (!agent?.online) return;
+  const servable = pushQueues(deps).filter((queue) => eligibleQueues([queue], agent.skills).length === 1);
+  const waiting = await deps.tickets.queuesWithWaitingTickets(servable.map((queue) => queue.id));
+  for (const queueId of waiting) await pushDispatch(deps, queueId, requestId);
+}

@@ -1,0 +1,54 @@
+import type { NotifyRequest, TimerPort } from '../../src/domain/ports';
+import type { SlaTimer } from '../../src/domain/sla-clock';
+
+export interface ScheduledSlaTimer {
+  complaintId: string;
+  generation: number;
+  timer: SlaTimer;
+}
+
+/**
+ * The timer queues in memory. Like the BullMQ adapter, ids are deterministic, so scheduling a
+ * timer or a notification twice keeps one.
+ */
+export class FakeTimers implements TimerPort {
+  /** Pending SLA timers by id: `<complaint>-<generation>-<phase>-<key>`. */
+  readonly sla = new Map<string, ScheduledSlaTimer>();
+  readonly leases: Array<{ complaintId: string; agentId: string; until: Date }> = [];
+  /** Notifications by their id. */
+  readonly notifications = new Map<string, NotifyRequest>();
+  /** While set, watching a lease fails (Redis unreachable). */
+  leaseQueueDown = false;
+
+  static slaId(complaintId: string, generation: number, timer: Pick<SlaTimer, 'phase' | 'key'>): string {
+    return `${complaintId}-${generation}-${timer.phase}-${timer.key}`;
+  }
+
+  async scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
+    for (const timer of timers) {
+      const id = FakeTimers.slaId(complaintId, generation, timer);
+      if (!this.sla.has(id)) this.sla.set(id, { complaintId, generation, timer });
+    }
+  }
+
+  async cancelSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
+    for (const timer of timers) this.sla.delete(FakeTimers.slaId(complaintId, generation, timer));
+  }
+
+  async watchLease(complaintId: string, agentId: string, until: Date): Promise<void> {
+    if (this.leaseQueueDown) throw new Error('lease queue unreachable');
+    this.leases.push({ complaintId, agentId, until });
+  }
+
+  async notify(request: NotifyRequest): Promise<void> {
+    if (!this.notifications.has(request.id)) this.notifications.set(request.id, request);
+  }
+
+  /** The keys of a ticket's pending SLA timers of one generation, soonest first. */
+  slaKeys(complaintId: string, generation: number): string[] {
+    return [...this.sla.values()]
+      .filter((entry) => entry.complaintId === complaintId && entry.generation === generation)
+      .sort((a, b) => a.timer.dueAt.getTime() - b.timer.dueAt.getTime())
+      .map((entry) => entry.timer.key);
+  }
+}
