@@ -14,6 +14,7 @@ import type { Express, Request } from 'express';
 import type { SendCommandFn } from 'rate-limit-redis';
 import type { WebhookSecrets } from './config';
 import type { ComplaintRepository } from './data-access/complaint-repository';
+import type { DeliveryLog } from './domain/accept-webhook-delivery';
 import type { TriageQueue } from './domain/submit-complaint';
 import { complaintsRouter } from './entry-points/http/complaints-router';
 import { intakeOpenApi } from './entry-points/http/openapi';
@@ -40,6 +41,8 @@ export interface IntakeAppDeps {
   mappings: ReadonlyMap<string, SourceMapping>;
   webhookSecrets: WebhookSecrets;
   webhookToleranceSeconds: number;
+  /** The replay cache of signed webhook deliveries. */
+  deliveries: DeliveryLog;
   rateLimits: IntakeRateLimits;
   probes: ReadinessProbe[];
 }
@@ -64,6 +67,7 @@ export function createApp(deps: IntakeAppDeps): Express {
       bodyLimit: deps.bodyLimit,
       repository: deps.repository,
       triageQueue: deps.triageQueue,
+      deliveries: deps.deliveries,
       sourceRateLimit: redisRateLimit({
         sendCommand: rateLimits.sendCommand,
         prefix: `${rateLimits.prefix}:ratelimit:source:`,

@@ -21,6 +21,7 @@ import { createApp } from './app';
 import { ComplaintRepository } from './data-access/complaint-repository';
 import { MaintenanceQueue, maintenanceQueueName } from './data-access/maintenance-queue';
 import { BullTriageQueue } from './data-access/triage-queue';
+import { RedisDeliveryLog } from './data-access/webhook-delivery-log';
 import { sweepProcessor } from './entry-points/queue/sweep-processor';
 
 export interface RunningIntake {
@@ -113,6 +114,7 @@ export async function startIntake(
     mappings,
     webhookSecrets: config.WEBHOOK_SECRETS,
     webhookToleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+    deliveries: new RedisDeliveryLog(redis, config.QUEUE_PREFIX, config.ENQUEUE_TIMEOUT_MS),
     rateLimits: {
       sendCommand: (command, ...args) => redis.call(command, ...args) as Promise<RedisReply>,
       prefix: config.QUEUE_PREFIX,

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The header that carries a webhook signature, in both directions. */
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Triage-Signature';
@@ -14,6 +14,16 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/i;
  */
 export function computeWebhookSignature(secret: string, timestamp: number, rawBody: Buffer | string): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
+}
+
+/**
+ * What identifies one signed delivery: a SHA-256 of exactly what its signature covers,
+ * `"<timestamp>.<raw body>"`. Not the header itself: a header may carry several `v1=` values
+ * (one per secret while rotating), so one delivery can be sent with different headers, but never
+ * with different signed content. The receiver's replay cache is keyed by it.
+ */
+export function webhookDeliveryId(timestamp: number, rawBody: Buffer | string): string {
+  return createHash('sha256').update(`${timestamp}.`).update(rawBody).digest('hex');
 }
 
 /**

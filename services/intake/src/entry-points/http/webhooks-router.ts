@@ -6,12 +6,17 @@ import {
   ValidationError,
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
+  webhookDeliveryId,
   type Logger,
   type SourceMapping,
 } from '@triage/shared';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { WebhookSecrets } from '../../config';
-import { acceptWebhookDelivery } from '../../domain/accept-webhook-delivery';
+import {
+  acceptWebhookDelivery,
+  type DeliveryLog,
+  type DeliverySighting,
+} from '../../domain/accept-webhook-delivery';
 import type { ComplaintStore, TriageQueue } from '../../domain/submit-complaint';
 import { idempotencyKeyOf } from './idempotency-key';
 
@@ -24,7 +29,9 @@ export interface WebhooksRouterDeps {
   bodyLimit: string;
   repository: ComplaintStore;
   triageQueue: TriageQueue;
-  /** Counts signed deliveries per source (`req.params.source`). */
+  /** The replay cache: each signed delivery is remembered while its signature is fresh. */
+  deliveries: DeliveryLog;
+  /** Counts signed deliveries per source (`req.params.source`); replays are not counted. */
   sourceRateLimit: RequestHandler;
   logger: Logger;
 }
@@ -33,6 +40,8 @@ interface WebhookTarget {
   source: string;
   mapping: SourceMapping;
   secrets: readonly string[];
+  /** Set once the signature is verified. */
+  sighting?: DeliverySighting;
 }
 
 declare module 'express-serve-static-core' {
@@ -51,7 +60,8 @@ function webhookOf(req: Request): WebhookTarget {
  * POST /v1/webhooks/:source. The checks run in this order, each answering problem+json:
  * unknown source 404, not JSON 415, too large 413, bad signature 401, over the limit 429,
  * unparseable or unmappable payload 400. The signature is checked over the raw bytes, before
- * the body is parsed, so an unsigned caller learns nothing from our JSON parser.
+ * the body is parsed, so an unsigned caller learns nothing from our JSON parser. A delivery whose
+ * signed content was seen before (a replay) skips the rate limit and is answered as the first one.
  */
 export function webhooksRouter(deps: WebhooksRouterDeps): Router {
   const router = Router();
@@ -79,7 +89,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     next();
   };
 
-  const signed: RequestHandler = (req, _res, next) => {
+  const signed: RequestHandler = async (req, _res, next) => {
     const { secrets } = webhookOf(req);
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     req.rawBody = rawBody;
@@ -97,7 +107,27 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
         }),
       );
     }
+    const webhook = webhookOf(req);
+    // A signature is fresh for at most 2 × tolerance (its t may be ahead of our clock by that much).
+    webhook.sighting = await deps.deliveries.sight(
+      webhook.source,
+      webhookDeliveryId(verification.timestamp, rawBody),
+      idempotencyKeyOf(req),
+      2 * deps.toleranceSeconds,
+    );
+    if (webhook.sighting.kind === 'unknown') {
+      deps.logger.warn(
+        { err: webhook.sighting.error, requestId: req.id, source: webhook.source },
+        'replay cache unavailable; deliveries without an external id are refused until it is back',
+      );
+    }
     next();
+  };
+
+  /** A replay is answered without spending the source's budget: genuine deliveries keep it. */
+  const limitedUnlessReplay: RequestHandler = (req, res, next) => {
+    if (webhookOf(req).sighting?.kind === 'replay') return next();
+    return deps.sourceRateLimit(req, res, next);
   };
 
   router.post(
@@ -106,15 +136,15 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     jsonOnly,
     express.raw({ type: JSON_TYPES, limit: deps.bodyLimit }),
     signed,
-    deps.sourceRateLimit,
+    limitedUnlessReplay,
     async (req, res) => {
-      const { source, mapping } = webhookOf(req);
+      const { source, mapping, sighting = { kind: 'first' } } = webhookOf(req);
       const payload = parseJson(req.rawBody ?? Buffer.alloc(0));
       const idempotencyKey = idempotencyKeyOf(req);
       const outcome = await acceptWebhookDelivery(
         mapping,
         payload,
-        { source, requestId: req.id, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        { source, requestId: req.id, sighting, ...(idempotencyKey ? { idempotencyKey } : {}) },
         deps.repository,
         deps.triageQueue,
         (error, id, stage) =>
