@@ -59,3 +59,54 @@ export const flagSchema = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
 export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+/** The shortest API key or secret production accepts (24 characters: well over 128 bits if random). */
+export const MIN_PRODUCTION_SECRET_LENGTH = 24;
+
+/**
+ * Every key and secret that ships in this repository (tools/start-stack.ts, docker-compose.yml,
+ * the router's development notify secret): public, so never valid in production.
+ */
+export const demoSecrets: ReadonlySet<string> = new Set([
+  'demo-crm-key',
+  'demo-admin-key',
+  'demo-agent-alice',
+  'demo-agent-bob',
+  'demo-agent-wei',
+  'demo-agent-maria',
+  'demo-webhook-secret',
+  'demo-cfpb-secret',
+  'demo-notify-secret-change-me',
+  'triage-dev-notify-secret',
+]);
+
+/**
+ * Production refuses a secret that is a shipped demo value or shorter than
+ * MIN_PRODUCTION_SECRET_LENGTH; `label` names it in the message without revealing it.
+ */
+export function refuseWeakSecret(ctx: z.RefinementCtx, key: string, secret: string, label: string): void {
+  if (demoSecrets.has(secret)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `${label} is a demo value shipped with triage; set one of your own in production`,
+    });
+  } else if (secret.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: `${label} is shorter than ${MIN_PRODUCTION_SECRET_LENGTH} characters; production needs longer ones`,
+    });
+  }
+}
+
+/**
+ * The production checks every service shares: with NODE_ENV=production no API key may be a demo
+ * value or short. Services add theirs (webhook and notify secrets) in their own refinement.
+ */
+export function refuseDemoApiKeys(config: BaseConfig, ctx: z.RefinementCtx): void {
+  if (config.NODE_ENV !== 'production') return;
+  for (const [key, principal] of config.API_KEYS) {
+    refuseWeakSecret(ctx, 'API_KEYS', key, `the ${principal.role} key ending …${principal.keyHint}`);
+  }
+}

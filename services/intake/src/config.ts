@@ -3,6 +3,8 @@ import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   parseConfig,
   portSchema,
+  refuseDemoApiKeys,
+  refuseWeakSecret,
   sourceNameSchema,
 } from '@triage/shared';
 import { z } from 'zod';
@@ -85,8 +87,18 @@ export const intakeConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_PER_SOURCE: positiveInt(1200),
 });
 
+/** Production refuses demo or short API keys and webhook secrets (see README, Production checklist). */
+const intakeProductionChecks = intakeConfigSchema.superRefine((config, ctx) => {
+  refuseDemoApiKeys(config, ctx);
+  if (config.NODE_ENV !== 'production') return;
+  for (const [source, secrets] of config.WEBHOOK_SECRETS) {
+    for (const secret of secrets)
+      refuseWeakSecret(ctx, 'WEBHOOK_SECRETS', secret, `the secret of "${source}"`);
+  }
+});
+
 export type IntakeConfig = z.output<typeof intakeConfigSchema>;
 
 export function loadIntakeConfig(env: Record<string, string | undefined>): IntakeConfig {
-  return parseConfig(intakeConfigSchema, env);
+  return parseConfig(intakeProductionChecks, env);
 }

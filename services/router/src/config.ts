@@ -1,4 +1,11 @@
-import { baseConfigSchema, flagSchema, parseConfig, portSchema } from '@triage/shared';
+import {
+  baseConfigSchema,
+  flagSchema,
+  parseConfig,
+  portSchema,
+  refuseDemoApiKeys,
+  refuseWeakSecret,
+} from '@triage/shared';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
@@ -40,7 +47,10 @@ export const routerConfigSchema = baseConfigSchema
         path: ['NOTIFY_WEBHOOK_SECRET'],
         message: 'set a secret of your own in production (the default is public)',
       });
+    } else if (config.NODE_ENV === 'production') {
+      refuseWeakSecret(ctx, 'NOTIFY_WEBHOOK_SECRET', config.NOTIFY_WEBHOOK_SECRET, 'the notify secret');
     }
+    refuseDemoApiKeys(config, ctx);
   });
 
 export type RouterConfig = z.output<typeof routerConfigSchema>;

@@ -1,4 +1,10 @@
-import { baseConfigSchema, flagSchema as flag, parseConfig, portSchema } from '@triage/shared';
+import {
+  baseConfigSchema,
+  flagSchema as flag,
+  parseConfig,
+  portSchema,
+  refuseDemoApiKeys,
+} from '@triage/shared';
 import { z } from 'zod';
 
 export const workerConfigSchema = baseConfigSchema.extend({
@@ -16,5 +22,5 @@ export const workerConfigSchema = baseConfigSchema.extend({
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
 export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
-  return parseConfig(workerConfigSchema, env);
+  return parseConfig(workerConfigSchema.superRefine(refuseDemoApiKeys), env);
 }

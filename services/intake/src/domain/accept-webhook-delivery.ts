@@ -20,8 +20,7 @@ import {
  * was sent with); `unknown` when the cache could not be asked (Redis away).
  */
 export type DeliverySighting =
-  | { kind: 'first' | 'replay'; idempotencyKey?: string }
-  | { kind: 'unknown'; error: unknown };
+  { kind: 'first' | 'replay'; idempotencyKey?: string } | { kind: 'unknown'; error: unknown };
 
 /** The replay cache: remembers each signed delivery for as long as its signature is fresh. */
 export interface DeliveryLog {
