@@ -48,6 +48,30 @@ export const baseConfigSchema = z.object({
       }
     }),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The address the HTTP server binds to; unset: every interface (Node's default, IPv6 and IPv4). */
+  HOST: z.string().min(1).optional(),
+  /**
+   * Express `trust proxy`: unset (false) takes the socket's peer as the client address and ignores
+   * X-Forwarded-For; behind a load balancer set the number of proxy hops (1) or their addresses,
+   * so the per-address limits see the real client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((raw) => (raw === undefined ? false : /^\d+$/.test(raw) ? Number(raw) : raw)),
+  /** Longest time a client may take to send the request headers (slow-header clients get 408). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Longest time a client may take to send the whole request, body included (408 after). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long an idle kept-alive connection stays open; above a load balancer's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Rate-limit window, shared by every limit below and intake's. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  /** Requests per window per API key, on every service. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().positive().default(600),
+  /** Failed authentications (401) per window per client address, on every service. */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().positive().default(30),
 });
 
 export const portSchema = port;

@@ -31,6 +31,7 @@ export * from './rules/evaluate-complaint';
 export * from './http/metrics';
 export * from './http/openapi';
 export * from './http/webhook-signature';
+export * from './http/rate-limit';
 export * from './sources/source-mapping';
 export * from './sources/map-source-payload';
 export * from './sources/load-source-mappings';

@@ -1,8 +1,7 @@
-import { createLogger } from '@triage/shared';
+import { createLogger, redisRateLimit } from '@triage/shared';
 import express from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { redisRateLimit } from '../../services/intake/src/entry-points/http/rate-limit';
 import type { RunningIntake } from '../../services/intake/src/service';
 import { buildComplaint } from '../support/builders';
 import { testQueuePrefix, testRedisUrl } from '../support/test-infra';

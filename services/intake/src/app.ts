@@ -1,33 +1,28 @@
-import { createHash } from 'node:crypto';
 import {
+  apiKeyId,
   createBaseApp,
+  failedAuthLimit,
   jsonBody,
   notFoundHandler,
   openApiRouter,
   problemHandler,
+  redisRateLimit,
+  type AccessLimits,
   type ApiKeyTable,
   type Logger,
   type ReadinessProbe,
   type SourceMapping,
 } from '@triage/shared';
-import type { Express, Request } from 'express';
-import type { SendCommandFn } from 'rate-limit-redis';
+import type { Express } from 'express';
 import type { WebhookSecrets } from './config';
 import type { ComplaintRepository } from './data-access/complaint-repository';
 import type { DeliveryLog } from './domain/accept-webhook-delivery';
 import type { TriageQueue } from './domain/submit-complaint';
 import { complaintsRouter } from './entry-points/http/complaints-router';
 import { intakeOpenApi } from './entry-points/http/openapi';
-import { redisRateLimit } from './entry-points/http/rate-limit';
 import { webhooksRouter } from './entry-points/http/webhooks-router';
 
-export interface IntakeRateLimits {
-  /** Raw Redis commands for the shared counters. */
-  sendCommand: SendCommandFn;
-  /** Redis key prefix of the counters (the queue prefix keeps test runs apart). */
-  prefix: string;
-  windowMs: number;
-  perKey: number;
+export interface IntakeRateLimits extends AccessLimits {
   perSource: number;
 }
 
@@ -45,18 +40,18 @@ export interface IntakeAppDeps {
   deliveries: DeliveryLog;
   rateLimits: IntakeRateLimits;
   probes: ReadinessProbe[];
-}
-
-/** Counts an API key by a hash of it: the key itself never becomes a Redis key. */
-function apiKeyId(req: Request): string {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1] ?? '';
-  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+  /** Express `trust proxy` (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
 }
 
 /** The intake HTTP app, wired from its dependencies (no connections made here). */
 export function createApp(deps: IntakeAppDeps): Express {
   const { rateLimits, logger } = deps;
-  const app = createBaseApp('intake', logger, deps.probes);
+  const app = createBaseApp('intake', logger, deps.probes, {
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
+  });
+  // Before every key lookup and signature check: an address that keeps failing them is cut off.
+  app.use(failedAuthLimit({ ...rateLimits, prefix: `${rateLimits.prefix}:intake`, logger }));
   app.use(openApiRouter('intake', '0.1.0', intakeOpenApi()));
   // Webhooks read their body raw (the signature covers the exact bytes), so they come before jsonBody.
   app.use(

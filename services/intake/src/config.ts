@@ -79,10 +79,7 @@ export const intakeConfigSchema = baseConfigSchema.extend({
   SWEEP_MIN_AGE_MS: positiveInt(5_000),
   /** Complaints enqueued per sweep at most. */
   SWEEP_BATCH_SIZE: positiveInt(500),
-  /** Rate-limit window, shared by the limits below. */
-  RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
-  /** Requests per window per API key (POST/GET /v1/complaints…). */
-  RATE_LIMIT_PER_KEY: positiveInt(600),
+  // RATE_LIMIT_WINDOW_MS and RATE_LIMIT_PER_KEY are shared by every service (baseConfigSchema).
   /** Signed deliveries per window per webhook source. */
   RATE_LIMIT_PER_SOURCE: positiveInt(1200),
 });

@@ -11,6 +11,7 @@ import {
   pingMongo,
   pingRedis,
   portOf,
+  serverOptionsOf,
   type Logger,
   type SourceMapping,
 } from '@triage/shared';
@@ -121,7 +122,9 @@ export async function startIntake(
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       perKey: config.RATE_LIMIT_PER_KEY,
       perSource: config.RATE_LIMIT_PER_SOURCE,
+      authFailures: config.RATE_LIMIT_AUTH_FAILURES,
     },
+    trustProxy: config.TRUST_PROXY,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       // Intake accepts complaints without Redis (stored, enqueued later by the sweeper), so a
@@ -129,7 +132,7 @@ export async function startIntake(
       { name: 'redis', check: () => pingRedis(redis), required: false },
     ],
   });
-  const server = await listen(app, config.INTAKE_PORT);
+  const server = await listen(app, config.INTAKE_PORT, ...serverOptionsOf(config));
   const port = portOf(server);
   logger.info({ port }, 'intake listening');
 

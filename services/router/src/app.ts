@@ -2,13 +2,16 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import {
+  apiKeyRateLimit,
   createBaseApp,
+  failedAuthLimit,
   jsonBody,
   notFoundHandler,
   openApiRouter,
   problemHandler,
   requireRoleForBrowser,
   type ServiceMetrics,
+  type AccessLimits,
   type ApiKeyTable,
   type Logger,
   type QueueDefinition,
@@ -38,6 +41,10 @@ export interface RouterAppDeps {
   probes: ReadinessProbe[];
   reports: ReportRepository;
   metrics: ServiceMetrics;
+  /** Per-key and failed-authentication limits (RATE_LIMIT_*), counted in Redis. */
+  limits: AccessLimits;
+  /** Express `trust proxy` (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
   boardJobQueues: Queue[];
 }
@@ -51,7 +58,13 @@ function queueBoard(deps: RouterAppDeps) {
 }
 
 export function createApp(deps: RouterAppDeps): Express {
-  const app = createBaseApp('router', deps.logger, deps.probes, { metrics: deps.metrics });
+  const app = createBaseApp('router', deps.logger, deps.probes, {
+    metrics: deps.metrics,
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
+  });
+  // Before any key lookup: an address that keeps failing authentication is cut off; then per key.
+  app.use(failedAuthLimit({ ...deps.limits, logger: deps.logger }));
+  app.use(apiKeyRateLimit({ ...deps.limits, logger: deps.logger }));
   app.use(openApiRouter('router', '0.1.0', routerOpenApi()));
   app.get('/dashboard', (_req, res) => {
     res.type('html').send(dashboardPage);

@@ -16,6 +16,8 @@ import {
   pingMongo,
   pingRedis,
   portOf,
+  redisCommandsOf,
+  serverOptionsOf,
   redisReady,
   watchRulesDirectory,
   type RulesWatcher,
@@ -224,6 +226,15 @@ export async function startRouter(
     reports: new ReportRepository(mongo),
     logger,
     apiKeys: config.API_KEYS,
+    limits: {
+      sendCommand: redisCommandsOf(producerRedis),
+      // Counted per service, as intake counts its own.
+      prefix: `${config.QUEUE_PREFIX}:router`,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      perKey: config.RATE_LIMIT_PER_KEY,
+      authFailures: config.RATE_LIMIT_AUTH_FAILURES,
+    },
+    trustProxy: config.TRUST_PROXY,
     desk,
     views: new TicketViews(tickets.model),
     agents,
@@ -233,7 +244,7 @@ export async function startRouter(
       { name: 'redis', check: () => pingRedis(workerRedis) },
     ],
   });
-  const server = await listen(app, config.ROUTER_PORT);
+  const server = await listen(app, config.ROUTER_PORT, ...serverOptionsOf(config));
   const port = portOf(server);
   logger.info({ port, queues: agentQueues().map((q) => q.id) }, 'router listening');
 

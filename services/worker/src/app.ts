@@ -1,10 +1,13 @@
 import {
+  apiKeyRateLimit,
   createBaseApp,
+  failedAuthLimit,
   jsonBody,
   notFoundHandler,
   openApiRouter,
   problemHandler,
   type ServiceMetrics,
+  type AccessLimits,
   type ApiKeyTable,
   type Logger,
   type ReadinessProbe,
@@ -27,11 +30,21 @@ export interface WorkerAppDeps {
   watching: boolean;
   probes: ReadinessProbe[];
   metrics: ServiceMetrics;
+  /** Per-key and failed-authentication limits (RATE_LIMIT_*), counted in Redis. */
+  limits: AccessLimits;
+  /** Express `trust proxy` (TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
 }
 
 /** The worker's admin HTTP app: health, rules (status, validate, dry-run, replay) and the blocklist. */
 export function createApp(deps: WorkerAppDeps): Express {
-  const app = createBaseApp('worker', deps.logger, deps.probes, { metrics: deps.metrics });
+  const app = createBaseApp('worker', deps.logger, deps.probes, {
+    metrics: deps.metrics,
+    ...(deps.trustProxy === undefined ? {} : { trustProxy: deps.trustProxy }),
+  });
+  // Before any key lookup: an address that keeps failing authentication is cut off; then per key.
+  app.use(failedAuthLimit({ ...deps.limits, logger: deps.logger }));
+  app.use(apiKeyRateLimit({ ...deps.limits, logger: deps.logger }));
   app.use(openApiRouter('worker', '0.1.0', workerOpenApi()));
   app.use(jsonBody('1mb'));
   app.use(rulesRouter(deps));

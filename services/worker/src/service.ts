@@ -13,6 +13,8 @@ import {
   pingMongo,
   pingRedis,
   portOf,
+  redisCommandsOf,
+  serverOptionsOf,
   queueNames,
   readRuleFiles,
   watchRulesDirectory,
@@ -130,6 +132,15 @@ export async function startWorker(
     metrics,
     logger,
     apiKeys: config.API_KEYS,
+    limits: {
+      sendCommand: redisCommandsOf(producerRedis),
+      // Counted per service, as intake counts its own.
+      prefix: `${config.QUEUE_PREFIX}:worker`,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      perKey: config.RATE_LIMIT_PER_KEY,
+      authFailures: config.RATE_LIMIT_AUTH_FAILURES,
+    },
+    trustProxy: config.TRUST_PROXY,
     rules,
     replayStore: repository,
     blocklist,
@@ -139,7 +150,7 @@ export async function startWorker(
       { name: 'redis', check: () => pingRedis(workerRedis) },
     ],
   });
-  const server = await listen(app, config.WORKER_PORT);
+  const server = await listen(app, config.WORKER_PORT, ...serverOptionsOf(config));
   const port = portOf(server);
   logger.info(
     { port, concurrency: config.WORKER_CONCURRENCY, watchingRules: watcher !== undefined },

@@ -10,6 +10,8 @@ import { requestId } from './request-id';
 export interface BaseAppOptions {
   /** The service's metrics; one is made when absent. */
   metrics?: ServiceMetrics;
+  /** Express `trust proxy` (TRUST_PROXY); false: the client address is the socket's peer. */
+  trustProxy?: boolean | number | string;
 }
 
 /**
@@ -26,7 +28,7 @@ export function createBaseApp(
   const metrics = options.metrics ?? createServiceMetrics(service);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', options.trustProxy ?? false);
   app.locals.metrics = metrics;
   app.use(requestId);
   app.use(
