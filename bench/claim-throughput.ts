@@ -142,7 +142,8 @@ function timeClaimSteps(router: Awaited<ReturnType<typeof startRouter>>) {
 async function main(): Promise<void> {
   const infra = await startEmbeddedInfra(process.env, (message) => console.log(`[infra] ${message}`));
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `bench-agent-${i}`);
-  const key = (agentId: string) => `bench-key-${agentId}`;
+  // Production refuses keys under 24 characters.
+  const key = (agentId: string) => `bench-key-${agentId}-0123456789abcdef`;
   const router = await startRouter(
     loadRouterConfig({
       NODE_ENV: 'production',
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
       RULES_DIR: 'rules',
       MAINTENANCE_INTERVAL_MS: '0',
       NOTIFY_WEBHOOK_SECRET: 'bench-only-notify-secret',
+      // The benchmark measures claims, not the per-key limit.
+      RATE_LIMIT_PER_KEY: '100000000',
     }),
   );
   try {
