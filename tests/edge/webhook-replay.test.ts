@@ -1,6 +1,7 @@
 import { signWebhook } from '@triage/shared';
 import request from 'supertest';
 import type { RunningIntake } from '../../services/intake/src/service';
+import { startRedisServer, type RedisServerHandle } from '../../tools/embedded-infra';
 import { buildCrmTicket, findComplaints, startIntakeAlone, webhookSecrets } from '../intake/intake-harness';
 
 /** One captured delivery: the exact bytes and the exact signature header, sent again as they are. */
@@ -78,5 +79,29 @@ describe('webhook replays (a captured signed delivery sent again)', () => {
     const genuine = capture(buildCrmTicket());
     const accepted = await resend(intake.url, genuine).expect(202);
     expect(accepted.body.duplicate).toBe(false);
+  });
+});
+
+describe('webhook replays while Redis is down', () => {
+  let redis: RedisServerHandle;
+  let intake: RunningIntake;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    ({ intake } = await startIntakeAlone('replaydown', { REDIS_URL: redis.url }));
+  });
+
+  afterAll(async () => {
+    await intake?.stop();
+    await redis?.stop();
+  });
+
+  it('when the replay cache cannot be asked, then a delivery without an external id is refused with 503 and one with an external id is still accepted', async () => {
+    await redis.stop();
+    const { id: _id, ...withoutId } = buildCrmTicket();
+    const refused = await resend(intake.url, capture(withoutId), 'crm-delivery-4').expect(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    await resend(intake.url, capture(buildCrmTicket())).expect(202);
   });
 });
