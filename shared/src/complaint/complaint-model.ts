@@ -63,7 +63,7 @@ export interface TicketState {
 export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   _id: string;
   source: string;
-  /** Unique: `<source>:<externalId>`, `key:<Idempotency-Key>` or `id:<_id>`. */
+  /** Unique: `ext:<scope>:<externalId>`, `key:<scope>:<Idempotency-Key>` or `id:<_id>`; the scope is the caller's (a CRM's source, or `role:subject`). */
   dedupeKey: string;
   occurredAt?: Date;
   status: ComplaintStatus;

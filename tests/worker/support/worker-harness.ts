@@ -47,7 +47,7 @@ export async function startWorkerHarness(
     MONGO_URL: testMongoUrl(label),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
-    API_KEYS: `${testKeys.admin}:admin,${testKeys.crm}:crm`,
+    API_KEYS: `${testKeys.admin}:admin:test-admin,${testKeys.crm}:crm:test-crm`,
     WORKER_PORT: '0',
     RULES_DIR: 'rules',
     RULES_WATCH: 'false',

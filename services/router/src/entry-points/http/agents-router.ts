@@ -66,9 +66,10 @@ function agentView(agent: AgentRecord, queues: readonly QueueDefinition[]) {
 export function agentsRouter(deps: AgentsRouterDeps): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
-  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+  const supervisorOrAdmin = requireRole(deps.apiKeys, 'supervisor', 'admin');
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
 
-  router.get('/v1/agents', admin, async (_req, res) => {
+  router.get('/v1/agents', supervisorOrAdmin, async (_req, res) => {
     const agents = await deps.agents.list();
     res.json({ agents: agents.map((agent) => agentView(agent, deps.queues())) });
   });

@@ -1,16 +1,25 @@
-import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
+import {
+  NotFoundError,
+  parseOrThrow,
+  principalOf,
+  requireRole,
+  type ApiKeyTable,
+  type QueueDefinition,
+} from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
-import { actorOf, ticketParams } from './access';
+import { actorOf, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
 import { toTicketView } from './ticket-view';
 
 export interface TicketsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
   views: TicketViews;
+  agents: AgentSkills;
+  queues: () => readonly QueueDefinition[];
 }
 
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
@@ -21,12 +30,13 @@ export const transferBody = z
 /** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
-  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
 
   router.get('/v1/tickets/:id', agentOrAdmin, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
     const complaint = await deps.views.findById(id);
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
+    await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
     res.json({ ticket: toTicketView(complaint), events: complaint.events });
   });
 
