@@ -7,6 +7,7 @@ export * from './config';
 export * from './logger';
 export * from './http/api-keys';
 export * from './http/auth';
+export * from './http/session';
 export * from './http/problem';
 export * from './http/request-id';
 export * from './http/json-body';

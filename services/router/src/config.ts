@@ -2,6 +2,7 @@ import { baseConfigSchema, flagSchema, parseConfig, portSchema } from '@triage/s
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
+const DEV_SESSION_SECRET = 'triage-dev-session-secret-change-me';
 
 export const routerConfigSchema = baseConfigSchema
   .extend({
@@ -24,6 +25,20 @@ export const routerConfigSchema = baseConfigSchema
     SLA_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     /** Signs outgoing notify webhooks (X-Triage-Signature), as the CRMs sign theirs to us. */
     NOTIFY_WEBHOOK_SECRET: z.string().min(16).default(DEV_NOTIFY_SECRET),
+    /**
+     * Signs browser sessions (dashboard, bull-board): every router process needs the same one.
+     * Required in production.
+     */
+    SESSION_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_SESSION_SECRET),
+    /** How long a browser session lasts after signing in (default 30 min). */
+    SESSION_TTL_MS: z.coerce
+      .number()
+      .int()
+      .min(10_000)
+      .max(12 * 3600_000)
+      .default(30 * 60_000),
+    /** Marks the session cookie Secure (set it when the router is served over HTTPS). */
+    SESSION_COOKIE_SECURE: flagSchema(false),
     NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     /** First retry delay of a failed notification; it doubles on every further attempt. */
     NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(1000),
@@ -38,6 +53,13 @@ export const routerConfigSchema = baseConfigSchema
       ctx.addIssue({
         code: 'custom',
         path: ['NOTIFY_WEBHOOK_SECRET'],
+        message: 'set a secret of your own in production (the default is public)',
+      });
+    }
+    if (config.NODE_ENV === 'production' && config.SESSION_SECRET === DEV_SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
         message: 'set a secret of your own in production (the default is public)',
       });
     }

@@ -224,6 +224,11 @@ export async function startRouter(
     reports: new ReportRepository(mongo),
     logger,
     apiKeys: config.API_KEYS,
+    session: {
+      secret: config.SESSION_SECRET,
+      ttlMs: config.SESSION_TTL_MS,
+      secureCookie: config.SESSION_COOKIE_SECURE,
+    },
     desk,
     views: new TicketViews(tickets.model),
     agents,
