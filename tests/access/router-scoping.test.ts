@@ -74,6 +74,25 @@ describe('router: agents see the queues they serve, supervisors see all', () => 
     expect(view.body.ticket.queue).toBe('fraud');
   });
 
+  it('when an agent acts on (reopens) a resolved ticket of a queue they cannot serve, then 404 and the ticket is not reopened', async () => {
+    const [fraudTicket] = await seedTickets(router, [{ queue: 'fraud' }]);
+    const supervised = { Authorization: `Bearer ${adminKey}` };
+    // fraud is a push queue: Fred (online, fraud skills, room left) is assigned it on routing.
+    const held = await request(router.url).get(`/v1/tickets/${fraudTicket}`).set(supervised).expect(200);
+    expect(held.body.ticket).toMatchObject({ status: 'claimed', agentId: 'fred' });
+    await request(router.url).post(`/v1/tickets/${fraudTicket}/ack`).set(as('fred')).expect(200);
+    await request(router.url).post(`/v1/tickets/${fraudTicket}/resolve`).set(as('fred')).expect(200);
+
+    const refused = await request(router.url)
+      .post(`/v1/tickets/${fraudTicket}/reopen`)
+      .set(as('gina'))
+      .expect(404);
+    expect(refused.body.ticket).toBeUndefined();
+    await request(router.url).post(`/v1/tickets/${fraudTicket}/heartbeat`).set(as('gina')).expect(404);
+    const after = await request(router.url).get(`/v1/tickets/${fraudTicket}`).set(supervised).expect(200);
+    expect(after.body.ticket.status).toBe('resolved');
+  });
+
   it('when a supervisor calls, then they read every queue, ticket and report and assign work, but cannot manage agents', async () => {
     const [fraudTicket, generalTicket] = await seedTickets(router, [
       { queue: 'fraud' },

@@ -6,7 +6,7 @@ import {
   type ApiKeyTable,
   type QueueDefinition,
 } from '@triage/shared';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
@@ -32,6 +32,20 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
   const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
 
+  /**
+   * An agent acts only on tickets they may read (their queues, or held by them): anything else is
+   * 404 before the action, so no answer (a ticket view, a 409's status) tells them about it.
+   */
+  const mayAct: RequestHandler = async (req, _res, next) => {
+    const principal = principalOf(req);
+    if (principal.role !== 'agent') return next();
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const complaint = await deps.views.findById(id);
+    if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
+    await assertMayReadTicket(principal, complaint, deps.agents, deps.queues());
+    next();
+  };
+
   router.get('/v1/tickets/:id', agentOrAdmin, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
     const complaint = await deps.views.findById(id);
@@ -40,7 +54,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     res.json({ ticket: toTicketView(complaint), events: complaint.events });
   });
 
-  router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, async (req, res) => {
+  router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, mayAct, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
     const actor = actorOf(principalOf(req));
     const ticket = await deps.desk.heartbeat(
@@ -51,7 +65,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
   });
 
   const action = (name: TicketAction) =>
-    router.post(`/v1/tickets/:id/${name}`, agentOrAdmin, async (req, res) => {
+    router.post(`/v1/tickets/:id/${name}`, agentOrAdmin, mayAct, async (req, res) => {
       const { id } = parseOrThrow(ticketParams, req.params, 'path');
       const body: unknown = req.body ?? {};
       const options =
