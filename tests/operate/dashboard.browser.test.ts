@@ -181,6 +181,20 @@ describe('supervisor dashboard in a headless browser', () => {
     expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
   });
 
+  it('when an admin opens bull-board without a session, then the sign-in page takes the key and brings them back to bull-board', async () => {
+    const page = await freshPage();
+    await page.goto(`${stack.router.url}/admin/queues`);
+    await page.locator('#login').waitFor({ state: 'visible' });
+    expect(page.url()).toBe(`${stack.router.url}/dashboard?next=admin-queues`);
+
+    await page.locator('#key').fill(testKeys.admin);
+    const back = page.waitForURL(`${stack.router.url}/admin/queues`);
+    await page.locator('#save').click();
+    await back;
+    await page.waitForSelector('#root');
+    expect(page.url()).not.toContain(testKeys.admin);
+  });
+
   it('when a key comes in the address, then it is not used, it is dropped from the address and the login form is shown', async () => {
     const page = await freshPage();
     await page.goto(`${stack.router.url}/dashboard?key=${encodeURIComponent(testKeys.admin)}`);
