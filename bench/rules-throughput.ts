@@ -15,7 +15,6 @@ import path from 'node:path';
 import {
   addBusinessMinutes,
   compileRuleset,
-  createSequentialEngineEvaluator,
   evaluateComplaint,
   readRuleFiles,
   setOperatorClock,
@@ -23,7 +22,8 @@ import {
   type Evaluation,
   type FactSources,
   type Ruleset,
-} from '@triage/shared';
+} from '@triage/rules';
+import { createSequentialEngineEvaluator } from '../shared/rules/reference/engine-evaluators';
 import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../tools/cfpb-corpus';
 import {
   complaintFactsOf,

@@ -1,4 +1,5 @@
-import { evaluateComplaint, type ComplaintRecord, type FactSources } from '@triage/shared';
+import { evaluateComplaint, type FactSources } from '@triage/rules';
+import { type ComplaintRecord } from '@triage/shared';
 import { factsOfRecord } from '../src/domain/complaint-facts';
 import { simulatedFactSources } from '../src/domain/fact-sources';
 import { decisionChanges, replayRules } from '../src/domain/replay-rules';

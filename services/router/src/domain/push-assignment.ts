@@ -1,4 +1,4 @@
-import type { QueueDefinition } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 
 /** What push assignment needs to know of an agent. */
 export interface AgentLoad {

@@ -1,11 +1,10 @@
+import { type EscalationAction, type QueueDefinition } from '@triage/rules';
 import {
   ConflictError,
   NotFoundError,
   type ComplaintEvent,
   type ComplaintRecord,
-  type EscalationAction,
   type Logger,
-  type QueueDefinition,
   type TicketState,
 } from '@triage/shared';
 import { pushCandidates, type AgentLoad } from './push-assignment';

@@ -10,7 +10,7 @@ import {
   registerOperators,
   setOperatorClock,
   validateOperatorValue,
-} from '../src/rules/operators';
+} from '../src/operators';
 
 /** json-rules-engine's Operator has `evaluate` at run time; its type declarations leave it out. */
 interface EvaluableOperator {

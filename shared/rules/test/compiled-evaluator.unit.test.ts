@@ -12,32 +12,28 @@ import {
   generateComplaints,
   generatedHistory,
   generateRuleFiles,
-} from '../../bench/generate-ruleset';
-import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../../tools/cfpb-corpus';
-import { compileRuleset, readRuleFiles, type Ruleset } from '../src/rules/compile-ruleset';
+} from '../../../bench/generate-ruleset';
+import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../../../tools/cfpb-corpus';
+import { compileRuleset, readRuleFiles, type Ruleset } from '../src/load-ruleset';
 import {
   CompiledRun,
   compiledRulesetOf,
   pureComputedFactNames,
   stageFactNames,
-} from '../src/rules/compiled-ruleset';
-import {
-  createSequentialEngineEvaluator,
-  evaluateComplaint,
-  evaluateComplaintWithEngine,
-  type Evaluation,
-} from '../src/rules/evaluate-complaint';
+} from '../src/compiled-ruleset';
+import { createSequentialEngineEvaluator, evaluateComplaintWithEngine } from '../reference/engine-evaluators';
+import { evaluateComplaint, type Evaluation } from '../src/evaluate-complaint';
 import {
   knownFacts,
   noHistoryFactSources,
   staticFacts,
   type ComplaintFacts,
   type FactSources,
-} from '../src/rules/facts';
-import { setOperatorClock } from '../src/rules/operators';
-import { stageNames } from '../src/rules/ruleset-schemas';
+} from '../src/facts';
+import { setOperatorClock } from '../src/operators';
+import { stageNames } from '../src/ruleset-schemas';
 
-const rulesDir = path.resolve(__dirname, '..', '..', 'rules');
+const rulesDir = path.resolve(__dirname, '..', '..', '..', 'rules');
 const now = new Date('2026-03-04T10:00:00Z');
 let restoreClock: () => void = () => undefined;
 let baseFiles: Map<string, string>;

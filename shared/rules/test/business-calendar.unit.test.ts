@@ -7,7 +7,7 @@ import {
   businessCalendarSchema,
   businessMinutesBetween,
   isOpenAt,
-} from '../src/rules/business-calendar';
+} from '../src/business-calendar';
 
 type CalendarInput = z.input<typeof businessCalendarSchema>;
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { severities } from '../complaint/triage-decision';
+import { severities } from './triage-decision';
 import type { BusinessCalendar } from './business-calendar';
 import { knownFacts } from './facts';
 import { knownOperators, validateOperatorValue } from './operators';

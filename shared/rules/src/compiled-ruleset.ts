@@ -50,8 +50,8 @@
  * run at a time.
  */
 import { JSONPath } from 'jsonpath-plus';
-import type { FiredRule, RuleTrace } from '../complaint/triage-decision';
-import type { Ruleset } from './compile-ruleset';
+import type { FiredRule, RuleTrace } from './triage-decision';
+import type { Ruleset } from './load-ruleset';
 import { KeywordIndex, KeywordIndexBuilder, type KeywordEntry } from './keyword-index';
 import { customOperators } from './operators';
 import { stageNames, type StageName } from './ruleset-schemas';
