@@ -14,14 +14,17 @@ import {
 } from '../src/evaluate-complaint';
 import { noHistoryFactSources, type ComplaintFacts, type FactSources } from '../src/facts';
 import type { Ruleset } from '../src/load-ruleset';
-import { registerOperators } from '../src/operators';
+import { registerOperators } from '../src/operators/custom-operators';
 import { stageNames, type StageName } from '../src/ruleset-schemas';
 import type { RuleTrace } from '../src/triage-decision';
 
-/** One stage's rules in an Engine, with the options and operators both engine paths use. */
-function stageEngine(ruleset: Ruleset, stage: StageName): Engine {
+/**
+ * One stage's rules in an Engine, with the options and operators both engine paths use; its
+ * time operators read the evaluation's now from `now`.
+ */
+function stageEngine(ruleset: Ruleset, stage: StageName, now: () => number): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true, replaceFactsInEventParams: false });
-  registerOperators(engine);
+  registerOperators(engine, now);
   for (const rule of ruleset.stages[stage].rules) {
     engine.addRule({
       name: rule.name,
@@ -66,7 +69,7 @@ async function runEngineStage(
  */
 function freshEngineRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
   return engineRunner((stage) => {
-    const engine = stageEngine(ruleset, stage);
+    const engine = stageEngine(ruleset, stage, () => inputs.now.getTime());
     for (const [name, compute] of inputs.computedFacts) engine.addFact(name, compute);
     return runEngineStage(ruleset, stage, engine, inputs.facts);
   });
@@ -129,8 +132,10 @@ export type SequentialEngineEvaluator = (
  */
 export function createSequentialEngineEvaluator(ruleset: Ruleset): SequentialEngineEvaluator {
   const engines = Object.fromEntries(
-    stageNames.map((stage) => [stage, stageEngine(ruleset, stage)]),
+    stageNames.map((stage) => [stage, stageEngine(ruleset, stage, () => evaluationNow)]),
   ) as Record<StageName, Engine>;
+  // The now of the evaluation running (never more than one: see below).
+  let evaluationNow = 0;
   let running = false;
   return async (complaint, sources = noHistoryFactSources, now = new Date()) => {
     if (running) {
@@ -139,6 +144,7 @@ export function createSequentialEngineEvaluator(ruleset: Ruleset): SequentialEng
       );
     }
     running = true;
+    evaluationNow = now.getTime();
     try {
       return await evaluateWith(ruleset, complaint, sources, now, (inputs) =>
         sharedEngineRunner(ruleset, inputs, engines),

@@ -8,7 +8,7 @@ import {
 } from './triage-decision';
 import { addBusinessMinutes } from './business-calendar';
 import type { Ruleset } from './load-ruleset';
-import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled-ruleset';
+import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled/compiled-evaluator';
 
 import {
   insideCalendar,
@@ -100,6 +100,8 @@ export interface EvaluationInputs {
   facts: Record<string, unknown>;
   /** Facts computed on demand from the condition's params (json-rules-engine dynamic facts). */
   computedFacts: ReadonlyMap<string, ComputedFact>;
+  /** The evaluation's now: facts such as ageHours and the time operators are relative to it. */
+  now: Date;
 }
 
 /**
@@ -108,7 +110,7 @@ export interface EvaluationInputs {
  */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
   const compiled = compiledRulesetOf(ruleset);
-  const run = new CompiledRun(compiled, inputs.facts, inputs.computedFacts);
+  const run = new CompiledRun(compiled, inputs.facts, inputs.computedFacts, inputs.now.getTime());
   return {
     run: (stage) => run.runStage(stage),
     trace: () => {
@@ -256,7 +258,7 @@ export async function evaluateWith(
   const tags: string[] = [];
   const flags: string[] = [];
 
-  const runner = runnerFor({ facts, computedFacts });
+  const runner = runnerFor({ facts, computedFacts, now });
   for (const stage of stageNames) {
     const outcome = await runner.run(stage);
     fired[stage] = outcome.fired;

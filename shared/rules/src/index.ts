@@ -6,7 +6,22 @@
 export * from './triage-decision';
 export * from './customer-tiers';
 export * from './business-calendar';
-export * from './operators';
+export {
+  baseOperatorOf,
+  knownOperators,
+  validateOperatorValue,
+  type Evaluator,
+} from './operators/operator-catalogue';
+export {
+  customOperators,
+  customOperatorsAt,
+  registerOperators,
+  type CustomOperator,
+  type OperatorTest,
+} from './operators/custom-operators';
+export { compileKeywordMatcher, nfkcLowerCase, type KeywordMatcher } from './operators/keyword-matcher';
+export { checkRegexSafety, maxRegexPatternLength } from './operators/regex-safety';
+export { regexInputCap, type RegexOperatorValue } from './operators/safe-regex';
 export * from './facts';
 export * from './ruleset-schemas';
 export * from './load-ruleset';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileKeywordMatcher } from '../src/operators';
+import { compileKeywordMatcher } from '../src/operators/keyword-matcher';
 import { KeywordIndexBuilder, type KeywordEntry } from '../src/keyword-index';
 
 /** What the index says about a keyword list in a text: any / all, as containsAny / containsAll. */

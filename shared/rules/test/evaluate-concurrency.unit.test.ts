@@ -10,7 +10,6 @@ import { compileRuleset, readRuleFiles, type Ruleset } from '../src/load-ruleset
 import { createSequentialEngineEvaluator, evaluateComplaintWithEngine } from '../reference/engine-evaluators';
 import { evaluateComplaint, type Evaluation } from '../src/evaluate-complaint';
 import type { ComplaintFacts, FactSources } from '../src/facts';
-import { setOperatorClock } from '../src/operators';
 
 const now = new Date('2026-03-04T10:00:00Z');
 const yields = (count: number) =>
@@ -37,10 +36,8 @@ const interleavingHistory: FactSources = {
 
 let ruleset: Ruleset;
 let complaints: ComplaintFacts[];
-let restoreClock: () => void = () => undefined;
 
 beforeAll(async () => {
-  restoreClock = setOperatorClock(() => now.getTime());
   const result = compileRuleset(
     generateRuleFiles(120, 11, await readRuleFiles(path.resolve(__dirname, '..', '..', '..', 'rules'))),
   );
@@ -48,7 +45,6 @@ beforeAll(async () => {
   ruleset = result.ruleset;
   complaints = generateComplaints(200, 13, now);
 });
-afterAll(() => restoreClock());
 
 describe('concurrent evaluations', () => {
   it.each([
