@@ -1,3 +1,9 @@
+/**
+ * The state of one evaluation of a compiled ruleset ({@link CompiledRun}): the facts, computed
+ * fact values and lookups in flight, keyword scans and counts, and the scratch counters it
+ * takes from (and gives back to) the compiled ruleset's pool.
+ */
+import { JSONPath } from 'jsonpath-plus';
 import type { StageName } from '../ruleset-schemas';
 import type { FiredRule, RuleTrace } from '../triage-decision';
 import type { RuleState } from './condition-steps';
@@ -5,7 +11,6 @@ import { isThenable } from './json-values';
 import type { CompiledRuleset } from './stage-compiler';
 import { runStage } from './stage-run';
 import type { ComputedRead } from './triggers';
-import { JSONPath } from 'jsonpath-plus';
 
 /** A computed fact: called with the condition's params, like a json-rules-engine dynamic fact. */
 export type ComputedFact = (params: Record<string, unknown>) => unknown;

@@ -1,6 +1,10 @@
+/**
+ * Compiles one rule's conditions (json-rules-engine JSON) to steps, with the triggers, guard
+ * and lookups each node implies.
+ */
 import { type KeywordEntry, KeywordIndexBuilder } from '../keyword-index';
 import { isEngineFactReference, operatorMayThrow, resolveOperator } from '../operators/operator-catalogue';
-import { CompiledRun, pending } from './compiled-run';
+import { type CompiledRun, pending } from './compiled-run';
 import {
   type Evaluate,
   groupStep,
@@ -11,7 +15,7 @@ import {
   leafStep,
   leafTemplate,
   leafTrace,
-  Step,
+  type Step,
   StepKind,
 } from './condition-steps';
 import {

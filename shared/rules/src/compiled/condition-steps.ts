@@ -1,5 +1,12 @@
+/**
+ * What an evaluation runs: every condition compiled to a {@link Step} and every guard to a
+ * {@link Guard}, each one class of one shape, walked by one function (evaluateStep(),
+ * guardHolds()) that records the engine's trace as it goes. The hot path of an evaluation:
+ * the classes, their const enums and the functions that switch on them stay in this one file
+ * (docs/adr/0005-compiled-rules-evaluator.md, "File layout").
+ */
 import type { Evaluator } from '../operators/operator-catalogue';
-import { CompiledRun, pending } from './compiled-run';
+import { type CompiledRun, pending } from './compiled-run';
 import { deepFreeze } from './json-values';
 
 /**

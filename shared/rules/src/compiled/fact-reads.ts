@@ -1,4 +1,8 @@
-import { CompiledRun } from './compiled-run';
+/**
+ * How a compiled condition reads a fact: almanac.factValue() with params and path, and which
+ * facts are stage facts or pure computed facts (reads without side effects).
+ */
+import type { CompiledRun } from './compiled-run';
 import type { ComputedRead } from './triggers';
 
 /** Facts whose value is fixed for a whole stage: what `staticFacts()` returns plus stage results. */

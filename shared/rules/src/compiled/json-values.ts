@@ -1,3 +1,4 @@
+/** Small helpers for the JSON values rules are made of: type tests, freezing, copying. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&

@@ -1,9 +1,13 @@
+/**
+ * Compiles a ruleset's stages: each rule's steps, triggers and guard, the per-stage trigger
+ * maps and the keyword index; {@link compiledRulesetOf} builds it once per Ruleset.
+ */
 import { KeywordIndex, KeywordIndexBuilder } from '../keyword-index';
 import type { Ruleset } from '../load-ruleset';
 import { type StageName, stageNames } from '../ruleset-schemas';
 import type { Scratch } from './compiled-run';
 import { compileCondition, type CompileContext } from './condition-compiler';
-import { Guard, Step } from './condition-steps';
+import type { Guard, Step } from './condition-steps';
 import { copyJson, deepFreeze } from './json-values';
 import {
   chooseTriggers,

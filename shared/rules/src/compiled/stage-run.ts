@@ -1,7 +1,12 @@
+/**
+ * Runs one stage of a compiled ruleset: marks the candidate rules from the present keys,
+ * checks their guards, evaluates them in the engine's order (waiting for lookups where the
+ * engine would) and assembles the fired rules and trace.
+ */
 import type { StageName } from '../ruleset-schemas';
 import type { FiredRule } from '../triage-decision';
-import { CompiledRun, type CompiledStageOutcome, pending } from './compiled-run';
-import { evaluateStep, Guard, guardHolds } from './condition-steps';
+import { type CompiledRun, type CompiledStageOutcome, pending } from './compiled-run';
+import { evaluateStep, type Guard, guardHolds } from './condition-steps';
 import type { CompiledRule, CompiledStage } from './stage-compiler';
 
 /**

@@ -1,4 +1,9 @@
-import { CompiledRun } from './compiled-run';
+/**
+ * The rule-candidate index's vocabulary and derivation: triggers (necessary keys looked up
+ * per stage), touches (lookups a skipped rule must still start), how `all` / `any` combine
+ * their children's triggers and guards, and which of a rule's triggers are kept.
+ */
+import type { CompiledRun } from './compiled-run';
 import { type CompiledNode, prioritySets } from './condition-compiler';
 import { Guard, GuardKind } from './condition-steps';
 import { compileFactGetter, type FactGetter, pureComputedFactNames, stageFactNames } from './fact-reads';

@@ -1,3 +1,7 @@
+/**
+ * `containsAny` / `containsAll`: keyword lists compiled to matchers, text compared after
+ * {@link nfkcLowerCase}.
+ */
 import { BoundedCache, RecentStrings } from './string-caches';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Character sets for the regex safety checker: sorted ranges of code points (code units
+ * without the u flag), the class escapes and case folding.
+ */
 /** A set of code points (code units without the u flag): sorted, disjoint, inclusive ranges. */
 export type CharSet = readonly (readonly [number, number])[];
 

@@ -1,3 +1,7 @@
+/**
+ * A recursive-descent parser for the regular-expression subset `matchesRegex` accepts;
+ * anything outside it is an {@link UnsafePattern}.
+ */
 import {
   type CharSet,
   complement,

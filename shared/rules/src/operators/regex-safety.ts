@@ -1,3 +1,8 @@
+/**
+ * The ReDoS checker behind `matchesRegex` ({@link checkRegexSafety}): a pattern is accepted
+ * only when a backtracking engine cannot take super-linear time on it (no nested or competing
+ * quantifiers, no ambiguous alternation inside a repeat).
+ */
 import { type CharSet, emptySet, intersects, type RegexFlags, union } from './regex-char-sets';
 import { PatternParser, type RegexNode, UnsafePattern } from './regex-pattern-parser';
 

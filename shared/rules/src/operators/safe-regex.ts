@@ -1,3 +1,4 @@
+/** `matchesRegex` at run time: checked patterns compiled once, input capped and normalised. */
 import { analysePattern } from './regex-safety';
 import { BoundedCache, RecentStrings } from './string-caches';
 

@@ -1,3 +1,4 @@
+/** The small caches the operators keep: a bounded LRU map and a last-few-strings memo. */
 /** A Map that forgets its least recently used entry beyond `limit` entries. */
 export class BoundedCache<K, V> {
   private readonly entries = new Map<K, V>();
