@@ -6,7 +6,7 @@
 import { JSONPath } from 'jsonpath-plus';
 import type { StageName } from '../ruleset-schemas';
 import type { FiredRule, RuleTrace } from '../triage-decision';
-import type { RuleState } from './condition-steps';
+import { pending, type RuleState } from './condition-steps';
 import { isThenable } from './json-values';
 import type { CompiledRuleset } from './stage-compiler';
 import { runStage } from './stage-run';
@@ -19,12 +19,6 @@ export type ComputedFact = (params: Record<string, unknown>) => unknown;
 export interface CompiledStageOutcome {
   fired: FiredRule[];
 }
-
-/**
- * The result of a condition that needs a lookup still in flight: evaluation stops where
- * json-rules-engine would wait, and the rule is evaluated again once lookups have settled.
- */
-export const pending: unique symbol = Symbol('pending');
 
 /**
  * The state of one evaluation: the current stage's facts (the caller updates category,

@@ -4,7 +4,7 @@
  */
 import { type KeywordEntry, KeywordIndexBuilder } from '../keyword-index';
 import { isEngineFactReference, operatorMayThrow, resolveOperator } from '../operators/operator-catalogue';
-import { type CompiledRun, pending } from './compiled-run';
+import type { CompiledRun } from './compiled-run';
 import {
   type Evaluate,
   groupStep,
@@ -17,6 +17,7 @@ import {
   leafTrace,
   type Step,
   StepKind,
+  pending,
 } from './condition-steps';
 import {
   compileFactGetter,

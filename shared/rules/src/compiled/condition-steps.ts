@@ -6,8 +6,17 @@
  * (docs/adr/0005-compiled-rules-evaluator.md, "File layout").
  */
 import type { Evaluator } from '../operators/operator-catalogue';
-import { type CompiledRun, pending } from './compiled-run';
+import type { CompiledRun } from './compiled-run';
 import { deepFreeze } from './json-values';
+
+/**
+ * The result of a condition that needs a lookup still in flight: evaluation stops where
+ * json-rules-engine would wait, and the rule is evaluated again once lookups have settled.
+ */
+// Here rather than with the run: evaluateStep() compares with it at every condition, and a
+// value imported from another module is read through that module's exports (a getter under
+// tsx) each time.
+export const pending: unique symbol = Symbol('pending');
 
 /**
  * The trace objects of one rule evaluation, by node number (pre-order): a leaf's once it is

@@ -5,8 +5,8 @@
  */
 import type { StageName } from '../ruleset-schemas';
 import type { FiredRule } from '../triage-decision';
-import { type CompiledRun, type CompiledStageOutcome, pending } from './compiled-run';
-import { evaluateStep, type Guard, guardHolds } from './condition-steps';
+import type { CompiledRun, CompiledStageOutcome } from './compiled-run';
+import { evaluateStep, type Guard, guardHolds, pending } from './condition-steps';
 import type { CompiledRule, CompiledStage } from './stage-compiler';
 
 /**
