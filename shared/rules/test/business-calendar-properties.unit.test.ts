@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
+import type { BusinessCalendar } from '../src/business-calendar';
 import {
   addBusinessMinutes,
-  type BusinessCalendar,
   businessCalendarSchema,
   businessMinutesBetween,
   isOpenAt,
