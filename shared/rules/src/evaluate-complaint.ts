@@ -82,11 +82,12 @@ export function selectSlaPolicy(policies: SlaPolicy[], severity: Severity, tier:
   return chosen;
 }
 
+/** @internal What one stage produced (for the reference evaluators; not exported by the package). */
 export interface StageOutcome {
   fired: FiredRule[];
 }
 
-/** Runs the stages of one evaluation, one at a time, and keeps their trace. */
+/** @internal Runs the stages of one evaluation, one at a time, and keeps their trace. */
 export interface StageRunner {
   /** Runs one stage over the evaluation's current facts. */
   run(stage: StageName): StageOutcome | Promise<StageOutcome>;
@@ -94,7 +95,7 @@ export interface StageRunner {
   trace(): { trace: RuleTrace[]; skippedRules: number };
 }
 
-/** What both evaluation paths start from: the runtime facts and the computed facts. */
+/** @internal What every evaluation path starts from: the runtime facts, the computed facts and now. */
 export interface EvaluationInputs {
   /** The facts every stage sees; category, severity, tags and flags are updated between stages. */
   facts: Record<string, unknown>;
@@ -191,7 +192,7 @@ export function precompileRuleset(ruleset: Ruleset): void {
 }
 
 /**
- * Runs the stages with the given runner and assembles the decision: shared by
+ * @internal Runs the stages with the given runner and assembles the decision: shared by
  * {@link evaluateComplaint} and the reference evaluators in ../reference (not exported from
  * the package).
  */
