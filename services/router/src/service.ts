@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatRuleError, loadRuleset } from '@triage/rules';
 import {
   closeRedis,
   createServiceMetrics,
@@ -10,9 +11,7 @@ import {
   connectMongo,
   createLogger,
   createRedis,
-  formatRuleError,
   listen,
-  loadRuleset,
   pingMongo,
   pingRedis,
   portOf,

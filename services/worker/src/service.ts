@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatRuleError, readRuleFiles } from '@triage/rules';
 import {
   closeRedis,
   createServiceMetrics,
@@ -8,13 +9,11 @@ import {
   connectMongo,
   createLogger,
   createRedis,
-  formatRuleError,
   listen,
   pingMongo,
   pingRedis,
   portOf,
   queueNames,
-  readRuleFiles,
   watchRulesDirectory,
   type Logger,
   type RulesWatcher,

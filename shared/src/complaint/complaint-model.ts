@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ComplaintInput } from './complaint-input';
 import { complaintStatuses, type ComplaintEvent, type ComplaintStatus } from './complaint-status';
-import type { RuleTrace, TriageDecision } from './triage-decision';
+import type { RuleTrace, TriageDecision } from '@triage/rules';
 
 /** A span during which the SLA clock stood still (waiting for the customer, or resolved until reopened). */
 export interface SlaPause {

@@ -1,10 +1,5 @@
-import {
-  complaintEvent,
-  complaintModel,
-  type ComplaintRecord,
-  type Evaluation,
-  type FactSources,
-} from '@triage/shared';
+import { type Evaluation, type FactSources } from '@triage/rules';
+import { complaintEvent, complaintModel, type ComplaintRecord } from '@triage/shared';
 import type { Connection } from 'mongoose';
 import type { ReplayStore } from '../domain/replay-rules';
 import type { TriageStore } from '../domain/triage-complaint';
