@@ -15,6 +15,7 @@ export * from './http/server';
 export * from './http/base-app';
 export * from './queue/contracts';
 export * from './queue/redis';
+export * from './queue/worker-settings';
 export * from './infra/mongo';
 export * from './infra/lifecycle';
 export * from './infra/rules-watcher';

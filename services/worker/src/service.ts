@@ -19,6 +19,7 @@ import {
   type Logger,
   type RulesWatcher,
   type TriageJob,
+  workerLockOptions,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -106,7 +107,12 @@ export async function startWorker(
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
     }),
-    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    {
+      connection: workerRedis,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      ...workerLockOptions(config),
+    },
   );
   worker.on('error', (error) => logger.error({ err: error }, 'triage worker error'));
   observeWorker(metrics, queueNames.triage, worker);
