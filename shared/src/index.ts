@@ -23,6 +23,7 @@ export * from './complaint/complaint-input';
 export * from './complaint/complaint-status';
 export * from './complaint/triage-decision';
 export * from './complaint/complaint-model';
+export * from './complaint/customer-history';
 export * from './rules/business-calendar';
 export * from './rules/operators';
 export * from './rules/facts';

@@ -94,6 +94,8 @@ export async function startWorker(
   const producerRedis = createRedis(config.REDIS_URL, 'producer', logger, 'worker-producer');
   const blocklist = new BlocklistRepository(mongo);
   const repository = new TriageRepository(mongo, blocklist);
+  const backfilled = await repository.backfillCustomerHistories();
+  if (backfilled > 0) logger.info({ complaints: backfilled }, 'customer histories backfilled');
   const routeQueue = new BullRouteQueue(producerRedis, config.QUEUE_PREFIX);
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
 
@@ -102,7 +104,7 @@ export async function startWorker(
     triageProcessor({
       rules,
       store: repository,
-      sourcesAsOf: (at) => repository.factSourcesAsOf(at),
+      sourcesAsOf: (at) => repository.triageSourcesAsOf(at),
       routeQueue,
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
