@@ -17,6 +17,7 @@ const DAY_MS = 86_400_000;
 /** Most earlier complaints a decision links. */
 const RELATED_LIMIT = 50;
 const CLOSED_STATUSES = ['resolved', 'closed'];
+const SAVE_DECISION_ATTEMPTS = ['enqueued', 'received', 'enqueued'] as const;
 /** Marks that every complaint stored before customer histories existed is in one (ADR 0007). */
 const HISTORY_BACKFILL_MARKER = 'customer-histories-v1';
 const BACKFILL_BATCH = 1000;
@@ -92,36 +93,41 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
 
   async saveDecision(id: string, evaluation: Evaluation, requestId: string | undefined): Promise<boolean> {
     const { decision, trace, skippedRules, relatedComplaintIds } = evaluation;
-    // findOneAndUpdate rather than updateOne: the stand-in serves the former from the _id index
-    // but scans the collection for an updateOne with more than _id in its filter.
-    const saved = await this.model.findOneAndUpdate(
-      { _id: id, status: { $in: ['received', 'enqueued'] } },
-      {
-        $set: {
-          status: 'triaged',
-          decision,
-          trace,
-          skippedRules,
-          relatedComplaintIds,
-          updatedAt: new Date(),
-        },
-        $push: {
-          events: complaintEvent('triaged', {
-            actor: 'worker',
-            ...(requestId ? { requestId } : {}),
-            data: {
-              category: decision.category,
-              severity: decision.severity,
-              queue: decision.queue,
-              rulesetVersion: decision.rulesetVersion,
-              firedRules: decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`),
-            },
-          }),
-        },
+    const update = {
+      $set: {
+        status: 'triaged',
+        decision,
+        trace,
+        skippedRules,
+        relatedComplaintIds,
+        updatedAt: new Date(),
       },
-      { projection: { _id: 1 } },
-    );
-    return saved !== null;
+      $push: {
+        events: complaintEvent('triaged', {
+          actor: 'worker',
+          ...(requestId ? { requestId } : {}),
+          data: {
+            category: decision.category,
+            severity: decision.severity,
+            queue: decision.queue,
+            rulesetVersion: decision.rulesetVersion,
+            firedRules: decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`),
+          },
+        }),
+      },
+    };
+    // One guarded findOneAndUpdate per expected status, not `status: { $in }`: the stand-in
+    // serves `{ _id, status }` equality from an index and scans the collection for anything else
+    // (complaint-model.ts). Statuses only move forward (received → enqueued → triaged), so
+    // enqueued (the usual case), then received, then enqueued again (intake marked it enqueued
+    // in between) missing all three means the complaint has been triaged already.
+    for (const status of SAVE_DECISION_ATTEMPTS) {
+      const saved = await this.model
+        .findOneAndUpdate({ _id: id, status }, update, { projection: { _id: 1 } })
+        .lean();
+      if (saved) return true;
+    }
+    return false;
   }
 
   async recentComplaintIds(customerId: string, days: number, excludeId: string): Promise<string[]> {
