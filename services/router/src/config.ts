@@ -1,10 +1,17 @@
-import { baseConfigSchema, flagSchema, parseConfig, portSchema } from '@triage/shared';
+import {
+  baseConfigSchema,
+  flagSchema,
+  parseConfig,
+  portSchema,
+  queueWorkerSettingsShape,
+} from '@triage/shared';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
 
 export const routerConfigSchema = baseConfigSchema
   .extend({
+    ...queueWorkerSettingsShape,
     ROUTER_PORT: portSchema(3001),
     RULES_DIR: z.string().min(1).default('rules'),
     /** Whether rules/ is watched: an edited queues.json replaces the queues once it validates. */
