@@ -3,6 +3,7 @@ import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   parseConfig,
   portSchema,
+  queueWorkerSettingsShape,
   sourceNameSchema,
 } from '@triage/shared';
 import { z } from 'zod';
@@ -45,6 +46,7 @@ export function parseWebhookSecrets(raw: string): WebhookSecrets {
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const intakeConfigSchema = baseConfigSchema.extend({
+  ...queueWorkerSettingsShape,
   INTAKE_PORT: portSchema(3000),
   /** Largest accepted request body, in bytes or with a unit (256kb). */
   BODY_LIMIT: z

@@ -1,6 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { type QueueDefinition } from '@triage/rules';
 import {
   createBaseApp,
   jsonBody,
@@ -13,7 +14,6 @@ import {
   type ServiceMetrics,
   type ApiKeyTable,
   type Logger,
-  type QueueDefinition,
   type ReadinessProbe,
 } from '@triage/shared';
 import type { Queue } from 'bullmq';

@@ -1,4 +1,10 @@
-import { baseConfigSchema, flagSchema, parseConfig, portSchema } from '@triage/shared';
+import {
+  baseConfigSchema,
+  flagSchema,
+  parseConfig,
+  portSchema,
+  queueWorkerSettingsShape,
+} from '@triage/shared';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
@@ -6,6 +12,7 @@ const DEV_SESSION_SECRET = 'triage-dev-session-secret-change-me';
 
 export const routerConfigSchema = baseConfigSchema
   .extend({
+    ...queueWorkerSettingsShape,
     ROUTER_PORT: portSchema(3001),
     RULES_DIR: z.string().min(1).default('rules'),
     /** Whether rules/ is watched: an edited queues.json replaces the queues once it validates. */

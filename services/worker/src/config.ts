@@ -1,7 +1,14 @@
-import { baseConfigSchema, flagSchema as flag, parseConfig, portSchema } from '@triage/shared';
+import {
+  baseConfigSchema,
+  flagSchema as flag,
+  parseConfig,
+  portSchema,
+  queueWorkerSettingsShape,
+} from '@triage/shared';
 import { z } from 'zod';
 
 export const workerConfigSchema = baseConfigSchema.extend({
+  ...queueWorkerSettingsShape,
   WORKER_PORT: portSchema(3002),
   /** The rules/ directory (relative to the working directory). */
   RULES_DIR: z.string().min(1).default('rules'),

@@ -6,7 +6,7 @@ import {
   type ComplaintRecord,
   type ComplaintStatus,
 } from '@triage/shared';
-import { normalizeText } from './normalize-text';
+import { nfcWithoutControlCharacters } from './nfc-without-control-characters';
 import { metadataProblems } from './storable-metadata';
 
 /** Where complaints are stored; `insertOnce` returns the existing one when the dedupe key is taken. */
@@ -64,8 +64,8 @@ export function buildComplaintRecord(input: ComplaintInput, context: SubmitConte
   const now = context.now ?? new Date();
   const id = randomUUID();
   const source = input.source ?? context.source;
-  const body = normalizeText(input.body);
-  const subject = input.subject === undefined ? undefined : normalizeText(input.subject);
+  const body = nfcWithoutControlCharacters(input.body);
+  const subject = input.subject === undefined ? undefined : nfcWithoutControlCharacters(input.subject);
   const changed = body !== input.body || subject !== input.subject;
   const { occurredAt, ...rest } = input;
   return {

@@ -5,8 +5,8 @@ import {
   seesEverything,
   type ComplaintRecord,
   type Principal,
-  type QueueDefinition,
 } from '@triage/shared';
+import { type QueueDefinition } from '@triage/rules';
 import { z } from 'zod';
 import { eligibleQueues } from '../../domain/ticket-lifecycle';
 

@@ -12,7 +12,7 @@ import type { AgentRecord, AgentRepository } from '../../data-access/agent-repos
 import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { eligibleQueues, heldStatuses } from '../../domain/ticket-lifecycle';
-import type { QueueDefinition } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 import { agentParams, assertActsFor } from './access';
 import { toTicketView } from './ticket-view';
 

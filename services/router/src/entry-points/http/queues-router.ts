@@ -1,11 +1,5 @@
-import {
-  NotFoundError,
-  parseOrThrow,
-  principalOf,
-  requireRole,
-  type ApiKeyTable,
-  type QueueDefinition,
-} from '@triage/shared';
+import { type QueueDefinition } from '@triage/rules';
+import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';

@@ -1,11 +1,5 @@
-import {
-  NotFoundError,
-  parseOrThrow,
-  principalOf,
-  requireRole,
-  type ApiKeyTable,
-  type QueueDefinition,
-} from '@triage/shared';
+import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
+import { type QueueDefinition } from '@triage/rules';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';
