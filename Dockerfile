@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY shared/package.json shared/
+COPY shared/rules/package.json shared/rules/
 COPY services/intake/package.json services/intake/
 COPY services/worker/package.json services/worker/
 COPY services/router/package.json services/router/
@@ -19,6 +20,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/shared/package.json shared/package.json
 COPY --from=build /app/shared/dist shared/dist
+COPY --from=build /app/shared/rules/package.json shared/rules/package.json
+COPY --from=build /app/shared/rules/dist shared/rules/dist
 COPY --from=build /app/services/${SERVICE}/package.json services/${SERVICE}/package.json
 COPY --from=build /app/services/${SERVICE}/dist services/${SERVICE}/dist
 COPY rules rules

@@ -58,6 +58,36 @@ export default tseslint.config(
     },
   },
   {
+    // @triage/rules is the rules engine alone: no web, queue, database or metrics frameworks,
+    // and never the shared package (shared may depend on rules, not the reverse).
+    files: ['shared/rules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['express', 'mongoose', 'bullmq', 'ioredis', 'mongodb', 'prom-client', '@triage/shared'].map(
+            (name) => ({ name, message: '@triage/rules depends on json-rules-engine, luxon and zod only.' }),
+          ),
+          patterns: [
+            {
+              group: [
+                'express/*',
+                'mongoose/*',
+                'bullmq/*',
+                'ioredis/*',
+                'mongodb/*',
+                'prom-client/*',
+                '@triage/shared/*',
+                '**/shared/src/**',
+              ],
+              message: '@triage/rules depends on json-rules-engine, luxon and zod only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CLIs, the dev stack and benchmarks talk to a terminal.
     files: ['tools/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },

@@ -16,7 +16,10 @@ const transform = {
     },
   ],
 };
-const moduleNameMapper = { '^@triage/shared$': '<rootDir>/shared/src/index.ts' };
+const moduleNameMapper = {
+  '^@triage/rules$': '<rootDir>/shared/rules/src/index.ts',
+  '^@triage/shared$': '<rootDir>/shared/src/index.ts',
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

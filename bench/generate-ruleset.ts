@@ -12,8 +12,10 @@
  *
  * The same seed always gives the same files and complaints.
  */
-import { channels as complaintChannels, customerTiers } from '@triage/shared';
-import type { ComplaintFacts, ComplaintInput, FactSources, RuleCondition, StageName } from '@triage/shared';
+import { customerTiers } from '@triage/rules';
+import { channels as complaintChannels } from '@triage/shared';
+import type { ComplaintFacts, FactSources, RuleCondition, StageName } from '@triage/rules';
+import type { ComplaintInput } from '@triage/shared';
 
 /** mulberry32: a small, fast, seedable PRNG. */
 export function createRandom(seed: number): () => number {

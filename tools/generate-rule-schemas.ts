@@ -18,7 +18,7 @@ import {
   ruleConditionSchema,
   rulesetFileSchemas,
   type RulesetFileName,
-} from '@triage/shared';
+} from '@triage/rules';
 import { z } from 'zod';
 import { ruleFixtureFileSchema } from '../services/worker/src/domain/rule-fixtures';
 

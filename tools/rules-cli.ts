@@ -9,7 +9,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectMongo, createLogger, loadRuleset, type CompileResult, type RuleError } from '@triage/shared';
+import { loadRuleset, type CompileResult, type RuleError } from '@triage/rules';
+import { connectMongo, createLogger } from '@triage/shared';
 import { readRuleFixtureDir } from '../services/worker/src/data-access/rule-fixture-files';
 import { TriageRepository } from '../services/worker/src/data-access/triage-repository';
 import { replayLimits, replayRules, type ReplayReport } from '../services/worker/src/domain/replay-rules';

@@ -21,6 +21,7 @@ const ports = {
 };
 const demoKeys = {
   crm: 'demo-crm-key',
+  supervisor: 'demo-supervisor-key',
   admin: 'demo-admin-key',
   agents: {
     alice: 'demo-agent-alice',
@@ -68,8 +69,9 @@ async function main(): Promise<void> {
     API_KEYS:
       env.API_KEYS ??
       [
-        `${demoKeys.crm}:crm`,
-        `${demoKeys.admin}:admin`,
+        `${demoKeys.crm}:crm:generic-crm`,
+        `${demoKeys.supervisor}:supervisor:sofia`,
+        `${demoKeys.admin}:admin:ada`,
         ...Object.entries(demoKeys.agents).map(([id, key]) => `${key}:agent:${id}`),
       ].join(','),
     WEBHOOK_SECRETS: env.WEBHOOK_SECRETS ?? demoSecrets,
@@ -154,8 +156,9 @@ async function main(): Promise<void> {
     say(`  data    ${dataDir} (kept across restarts; npm start -- --fresh starts empty)`);
   if (!env.API_KEYS) {
     say('demo API keys (Authorization: Bearer <key>):');
-    say(`  crm    ${demoKeys.crm}`);
-    say(`  admin  ${demoKeys.admin}`);
+    say(`  crm    ${demoKeys.crm}  (source generic-crm)`);
+    say(`  supervisor  ${demoKeys.supervisor}  (sofia)`);
+    say(`  admin  ${demoKeys.admin}  (ada)`);
     for (const [agentId, key] of Object.entries(demoKeys.agents))
       say(`  agent  ${key}  (agent id ${agentId})`);
   }

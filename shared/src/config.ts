@@ -94,6 +94,7 @@ export const MIN_PRODUCTION_SECRET_LENGTH = 24;
 export const demoSecrets: ReadonlySet<string> = new Set([
   'demo-crm-key',
   'demo-admin-key',
+  'demo-supervisor-key',
   'demo-agent-alice',
   'demo-agent-bob',
   'demo-agent-wei',
@@ -131,6 +132,6 @@ export function refuseWeakSecret(ctx: z.RefinementCtx, key: string, secret: stri
 export function refuseDemoApiKeys(config: BaseConfig, ctx: z.RefinementCtx): void {
   if (config.NODE_ENV !== 'production') return;
   for (const [key, principal] of config.API_KEYS) {
-    refuseWeakSecret(ctx, 'API_KEYS', key, `the ${principal.role} key ending …${principal.keyHint}`);
+    refuseWeakSecret(ctx, 'API_KEYS', key, `the ${principal.role} key of ${principal.subject}`);
   }
 }

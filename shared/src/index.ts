@@ -1,5 +1,6 @@
 /**
- * @triage/shared — the only door services use into shared code.
+ * @triage/shared — the only door services use into shared code. The rules engine is its own
+ * package, @triage/rules.
  */
 import './http/zod-openapi-setup';
 export * from './errors';
@@ -7,6 +8,7 @@ export * from './config';
 export * from './logger';
 export * from './http/api-keys';
 export * from './http/auth';
+export * from './http/session';
 export * from './http/problem';
 export * from './http/request-id';
 export * from './http/json-body';
@@ -15,19 +17,14 @@ export * from './http/server';
 export * from './http/base-app';
 export * from './queue/contracts';
 export * from './queue/redis';
+export * from './queue/worker-settings';
 export * from './infra/mongo';
 export * from './infra/lifecycle';
 export * from './infra/rules-watcher';
 export * from './complaint/complaint-input';
 export * from './complaint/complaint-status';
-export * from './complaint/triage-decision';
 export * from './complaint/complaint-model';
-export * from './rules/business-calendar';
-export * from './rules/operators';
-export * from './rules/facts';
-export * from './rules/ruleset-schemas';
-export * from './rules/compile-ruleset';
-export * from './rules/evaluate-complaint';
+export * from './complaint/customer-history';
 export * from './http/metrics';
 export * from './http/openapi';
 export * from './http/webhook-signature';

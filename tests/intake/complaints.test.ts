@@ -16,12 +16,13 @@ describe('POST /v1/complaints: validation, idempotency, normalisation', () => {
     await intake?.stop();
   });
 
-  const post = (body: unknown) =>
+  const postAs = (key: string, body: unknown) =>
     request(intake.url)
       .post('/v1/complaints')
-      .set('Authorization', `Bearer ${testKeys.crm}`)
+      .set('Authorization', `Bearer ${key}`)
       .set('Content-Type', 'application/json')
       .send(typeof body === 'string' ? body : JSON.stringify(body));
+  const post = (body: unknown) => postAs(testKeys.crm, body);
 
   describe('validation', () => {
     it('when several fields are bad, then 400 problem+json names every one of them by path', async () => {
@@ -94,21 +95,19 @@ describe('POST /v1/complaints: validation, idempotency, normalisation', () => {
     });
 
     it('when (source, externalId) repeats under another Idempotency-Key, then 200 with the original id', async () => {
-      const complaint = buildComplaint({ source: 'shop-crm', externalId: 'SR-1001' });
+      const complaint = buildComplaint({ source: 'test-crm', externalId: 'SR-1001' });
       const first = await post(complaint).set('Idempotency-Key', 'attempt-1').expect(202);
       const second = await post(complaint).set('Idempotency-Key', 'attempt-2').expect(200);
       const third = await post(complaint).expect(200);
       expect(second.body).toEqual({ id: first.body.id, status: expect.any(String), duplicate: true });
       expect(third.body.id).toBe(first.body.id);
       // The same external id from another source is another complaint.
-      await post({ ...complaint, source: 'other-crm' }).expect(202);
+      await postAs('test-crm-key-0002', { ...complaint, source: undefined }).expect(202);
     });
 
     it('when the same key is used by another source, then it is another complaint', async () => {
-      const a = await post(buildComplaint({ source: 'crm-a' }))
-        .set('Idempotency-Key', 'shared-key')
-        .expect(202);
-      const b = await post(buildComplaint({ source: 'crm-b' }))
+      const a = await post(buildComplaint()).set('Idempotency-Key', 'shared-key').expect(202);
+      const b = await postAs('test-crm-key-0002', buildComplaint())
         .set('Idempotency-Key', 'shared-key')
         .expect(202);
       expect(a.body.id).not.toBe(b.body.id);
@@ -151,8 +150,8 @@ describe('POST /v1/complaints: validation, idempotency, normalisation', () => {
       events: [
         expect.objectContaining({
           type: 'received',
-          actor: 'crm:0001',
-          data: expect.objectContaining({ source: 'api' }),
+          actor: 'crm:test-crm',
+          data: expect.objectContaining({ source: 'test-crm' }),
         }),
         expect.objectContaining({ type: 'enqueued', actor: 'intake' }),
       ],

@@ -107,7 +107,7 @@ describe('accepted means durable: Redis down during intake', () => {
     for (const id of ids) {
       const history = await request(stack.intake.url)
         .get(`/v1/complaints/${id}/events`)
-        .set('Authorization', `Bearer ${testKeys.crm}`)
+        .set('Authorization', `Bearer ${testKeys.admin}`)
         .expect(200);
       expect(history.body.events.slice(0, 3)).toEqual([
         expect.objectContaining({ type: 'received' }),

@@ -28,7 +28,11 @@ export function intakeEnv(label: string, overrides: Record<string, string> = {})
     MONGO_URL: testMongoUrl(label),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
-    API_KEYS: [`${testKeys.crm}:crm`, `${testKeys.admin}:admin`, 'test-crm-key-0002:crm'].join(','),
+    API_KEYS: [
+      `${testKeys.crm}:crm:test-crm`,
+      `${testKeys.admin}:admin:test-admin`,
+      'test-crm-key-0002:crm:test-crm-2',
+    ].join(','),
     INTAKE_PORT: '0',
     RULES_DIR: 'rules',
     WEBHOOK_SECRETS: webhookSecretsEnv,

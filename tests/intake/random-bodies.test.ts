@@ -1,4 +1,5 @@
-import { channels, customerTiers, signWebhook } from '@triage/shared';
+import { customerTiers } from '@triage/rules';
+import { channels, signWebhook } from '@triage/shared';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { RunningIntake } from '../../services/intake/src/service';

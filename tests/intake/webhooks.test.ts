@@ -127,7 +127,7 @@ describe('POST /v1/webhooks/:source', () => {
 
       const stored = await request(stack.intake.url)
         .get(`/v1/complaints/${id}`)
-        .set('Authorization', `Bearer ${testKeys.crm}`)
+        .set('Authorization', `Bearer ${testKeys.admin}`)
         .expect(200);
       expect(stored.body).toMatchObject({
         source: 'cfpb',
@@ -260,7 +260,7 @@ describe('POST /v1/webhooks/:source', () => {
     triaged.stop();
     const history = await request(stack.intake.url)
       .get(`/v1/complaints/${accepted.body.id}/events`)
-      .set('Authorization', `Bearer ${testKeys.crm}`)
+      .set('Authorization', `Bearer ${testKeys.admin}`)
       .expect(200);
     // The router appends `queued`, `claimed`… after these (tests/walking-skeleton.test.ts follows them).
     expect(history.body.events.slice(0, 3)).toEqual([

@@ -45,9 +45,12 @@ describe('supervisor dashboard in a headless browser', () => {
     return context.newPage();
   }
 
+  /** Signs in through the page's form (the key becomes a session cookie) and waits for the board. */
   async function openBoard(): Promise<Page> {
     const page = await freshPage();
-    await page.goto(`${stack.router.url}/dashboard?key=${encodeURIComponent(testKeys.admin)}`);
+    await page.goto(`${stack.router.url}/dashboard`);
+    await page.locator('#key').fill(testKeys.admin);
+    await page.locator('#save').click();
     await page.waitForSelector('tr[data-queue] td.depth');
     return page;
   }
@@ -73,7 +76,7 @@ describe('supervisor dashboard in a headless browser', () => {
     await stack?.stop();
   });
 
-  it('when a supervisor opens the dashboard with the admin key, then it shows the header, KPI tiles, one row per queue and the charts, and drops the key from the address', async () => {
+  it('when a supervisor signs in to the dashboard with the admin key, then it shows the header, KPI tiles, one row per queue and the charts, and no key is in the address', async () => {
     const page = await openBoard();
 
     expect(await page.title()).toBe('triage — supervisor dashboard');
@@ -178,15 +181,39 @@ describe('supervisor dashboard in a headless browser', () => {
     expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
   });
 
-  it('when a wrong key comes in the address, then it is refused and forgotten and the login form is shown', async () => {
+  it('when an admin opens bull-board without a session, then the sign-in page takes the key and brings them back to bull-board', async () => {
     const page = await freshPage();
-    await page.goto(`${stack.router.url}/dashboard?key=not-a-real-key`);
+    await page.goto(`${stack.router.url}/admin/queues`);
+    await page.locator('#login').waitFor({ state: 'visible' });
+    expect(page.url()).toBe(`${stack.router.url}/dashboard?next=admin-queues`);
+
+    await page.locator('#key').fill(testKeys.admin);
+    const back = page.waitForURL(`${stack.router.url}/admin/queues`);
+    await page.locator('#save').click();
+    await back;
+    await page.waitForSelector('#root');
+    expect(page.url()).not.toContain(testKeys.admin);
+  });
+
+  it('when a key comes in the address, then it is not used, it is dropped from the address and the login form is shown', async () => {
+    const page = await freshPage();
+    await page.goto(`${stack.router.url}/dashboard?key=${encodeURIComponent(testKeys.admin)}`);
 
     await page.waitForFunction(
       () => document.querySelector('#login')?.classList.contains('hidden') === false,
     );
-    expect(await page.locator('#loginError').textContent()).toBe('The key was refused (401).');
+    expect(await page.locator('#board').isHidden()).toBe(true);
     expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
     expect(page.url()).toBe(`${stack.router.url}/dashboard`);
+    expect(await page.context().cookies()).toEqual([]);
+  });
+
+  it('when a supervisor signs in, then the session is an HttpOnly, SameSite=Strict cookie and the key is kept nowhere in the page', async () => {
+    const page = await openBoard();
+    const cookies = await page.context().cookies();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: 'triage_session', httpOnly: true, sameSite: 'Strict' });
+    expect(cookies[0]!.value).not.toContain(testKeys.admin);
+    expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
   });
 });

@@ -6,7 +6,8 @@ import { cfpbPayloads, deliver, demoPayloads, type DeliveryTally } from '../../t
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
 
 const secrets = { genericCrm: 'test-generic-crm-secret-0001', cfpb: 'test-cfpb-secret-00000001' };
-const crm = `Bearer ${testKeys.crm}`;
+// The complaints come from two sources (generic-crm, cfpb); a crm key reads only its own, so an admin reads them.
+const reader = `Bearer ${testKeys.admin}`;
 const csvFile = cfpbCsvPath();
 const csvLookedAt = process.env.CFPB_CSV ?? defaultCfpbPath;
 const cfpbIt = csvFile === undefined && process.env.CFPB_OPTIONAL === '1' ? it.skip : it;
@@ -72,7 +73,8 @@ describe('demo loader: the bilingual demo set and CFPB records through the signe
   const byExternalId = new Map<string, StoredComplaint>();
 
   const fetchComplaint = async (id: string): Promise<StoredComplaint> =>
-    (await request(stack.intake.url).get(`/v1/complaints/${id}`).set('Authorization', crm).expect(200)).body;
+    (await request(stack.intake.url).get(`/v1/complaints/${id}`).set('Authorization', reader).expect(200))
+      .body;
   const decisionOf = (externalId: string) => byExternalId.get(externalId)?.decision;
 
   beforeAll(async () => {

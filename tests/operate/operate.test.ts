@@ -156,15 +156,22 @@ describe('operating triage: reports, metrics, API docs, queue board, dashboard',
     expect(docs.text).toContain('swagger-ui');
   });
 
-  it('when an admin opens the queue board, then it asks for the key and shows the queues once given', async () => {
-    const refused = await request(stack.router.url).get('/admin/queues').expect(401);
-    expect(refused.headers['www-authenticate']).toMatch(/^Basic/);
-    const basic = `Basic ${Buffer.from(`admin:${testKeys.admin}`).toString('base64')}`;
-    const page = await request(stack.router.url).get('/admin/queues').set('Authorization', basic).expect(200);
+  it('when an admin opens the queue board, then it sends them to sign in and shows the queues once signed in', async () => {
+    const refused = await request(stack.router.url)
+      .get('/admin/queues')
+      .set('Accept', 'text/html')
+      .expect(303);
+    expect(refused.headers.location).toBe('/dashboard?next=admin-queues');
+    const signedIn = await request(stack.router.url)
+      .post('/v1/session')
+      .set('Authorization', `Bearer ${testKeys.admin}`)
+      .expect(200);
+    const session = String(signedIn.headers['set-cookie']?.[0]).split(';')[0]!;
+    const page = await request(stack.router.url).get('/admin/queues').set('Cookie', session).expect(200);
     expect(page.text).toContain('<div id="root"');
     const queues = await request(stack.router.url)
       .get('/admin/queues/api/queues')
-      .set('Authorization', basic)
+      .set('Cookie', session)
       .expect(200);
     expect(queues.body.queues.map((queue: { name: string }) => queue.name)).toEqual(
       expect.arrayContaining(['triage', 'route', 'sla']),

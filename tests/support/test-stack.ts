@@ -34,8 +34,8 @@ export async function startTestStack(
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     API_KEYS: [
-      `${testKeys.crm}:crm`,
-      `${testKeys.admin}:admin`,
+      `${testKeys.crm}:crm:test-crm`,
+      `${testKeys.admin}:admin:test-admin`,
       ...testAgents.map((agentId) => `${testKeys.agent(agentId)}:agent:${agentId}`),
     ].join(','),
     INTAKE_PORT: '0',

@@ -44,11 +44,11 @@ describe('blocklist: accountable admin changes, and blocklisted customers are tr
       customerId: 'c-block-1',
       until,
       reason: 'Threatened staff on the phone (call 2026-03-01)',
-      addedBy: 'admin:key…0001',
+      addedBy: 'admin:test-admin',
       addedAt: expect.any(String),
       removedAt: null,
       active: true,
-      history: [{ action: 'blocked', by: 'admin:key…0001', until, reason: expect.any(String) }],
+      history: [{ action: 'blocked', by: 'admin:test-admin', until, reason: expect.any(String) }],
     });
 
     const extended = await request(stack.worker.url)
@@ -102,7 +102,7 @@ describe('blocklist: accountable admin changes, and blocklisted customers are tr
       .expect(200);
     expect(removed.body).toMatchObject({
       customerId: 'c-block-1',
-      removedBy: 'admin:key…0001',
+      removedBy: 'admin:test-admin',
       removedAt: expect.any(String),
       removalReason: 'Apologised; reviewed by the team lead',
       active: false,
@@ -132,7 +132,7 @@ describe('blocklist: accountable admin changes, and blocklisted customers are tr
       .get('/v1/blocklist/c-block-1')
       .set('Authorization', admin)
       .expect(200);
-    expect(one.body.removedBy).toBe('admin:key…0001');
+    expect(one.body.removedBy).toBe('admin:test-admin');
 
     const complaint = await submitAndRoute('c-block-1', 'Double charged on my card again, please refund.');
     expect(complaint.decision.flags).not.toContain('blocklisted');

@@ -6,7 +6,8 @@
  * Without it this file FAILS, saying so, unless CFPB_OPTIONAL=1, in which case its one test
  * is reported as skipped with the reason in its name. CI has the file.
  */
-import { severityRank, type ComplaintRecord, type TriageDecision } from '@triage/shared';
+import { severityRank, type TriageDecision } from '@triage/rules';
+import { type ComplaintRecord } from '@triage/shared';
 import { cfpbCsvPath, cfpbTags, cfpbToComplaint, readCfpbRecords } from '../../tools/cfpb-corpus';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
 

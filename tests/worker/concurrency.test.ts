@@ -1,4 +1,5 @@
-import { evaluateComplaint, type ComplaintInput, type ComplaintRecord } from '@triage/shared';
+import { evaluateComplaint } from '@triage/rules';
+import { type ComplaintInput, type ComplaintRecord } from '@triage/shared';
 import { TriageRepository } from '../../services/worker/src/data-access/triage-repository';
 import { factsOfRecord } from '../../services/worker/src/domain/complaint-facts';
 import { explainTrace } from '../../services/worker/src/domain/explain-trace';

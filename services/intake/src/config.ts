@@ -5,6 +5,7 @@ import {
   portSchema,
   refuseDemoApiKeys,
   refuseWeakSecret,
+  queueWorkerSettingsShape,
   sourceNameSchema,
 } from '@triage/shared';
 import { z } from 'zod';
@@ -47,6 +48,7 @@ export function parseWebhookSecrets(raw: string): WebhookSecrets {
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const intakeConfigSchema = baseConfigSchema.extend({
+  ...queueWorkerSettingsShape,
   INTAKE_PORT: portSchema(3000),
   /** Largest accepted request body, in bytes or with a unit (256kb). */
   BODY_LIMIT: z

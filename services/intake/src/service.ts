@@ -14,6 +14,7 @@ import {
   serverOptionsOf,
   type Logger,
   type SourceMapping,
+  workerLockOptions,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
 import type { RedisReply } from 'rate-limit-redis';
@@ -99,7 +100,12 @@ export async function startIntake(
       batchSize: config.SWEEP_BATCH_SIZE,
       logger,
     }),
-    { connection: maintenanceRedis, prefix: config.QUEUE_PREFIX, concurrency: 1 },
+    {
+      connection: maintenanceRedis,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: 1,
+      ...workerLockOptions(config),
+    },
   );
   maintenanceWorker.on('error', (error) => logger.warn({ err: error }, 'maintenance worker error'));
   maintenanceWorker.on('failed', (job, error) =>

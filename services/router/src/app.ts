@@ -1,6 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { type QueueDefinition } from '@triage/rules';
 import {
   apiKeyRateLimit,
   createBaseApp,
@@ -9,16 +10,17 @@ import {
   notFoundHandler,
   openApiRouter,
   problemHandler,
-  requireRoleForBrowser,
+  browserSession,
+  requireRole,
+  sessionRequiredForChanges,
   type ServiceMetrics,
   type AccessLimits,
   type ApiKeyTable,
   type Logger,
-  type QueueDefinition,
   type ReadinessProbe,
 } from '@triage/shared';
 import type { Queue } from 'bullmq';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
@@ -28,11 +30,14 @@ import { agentsRouter } from './entry-points/http/agents-router';
 import { routerOpenApi } from './entry-points/http/openapi';
 import { queuesRouter } from './entry-points/http/queues-router';
 import { reportsRouter } from './entry-points/http/reports-router';
+import { sessionRouter, type BrowserSessionSettings } from './entry-points/http/session-router';
 import { ticketsRouter } from './entry-points/http/tickets-router';
 
 export interface RouterAppDeps {
   logger: Logger;
   apiKeys: ApiKeyTable;
+  /** Browser sessions (dashboard, bull-board): signed cookies, no keys in URLs. */
+  session: BrowserSessionSettings;
   desk: TicketDesk;
   /** The read model behind the ticket and agent-queue views. */
   views: TicketViews;
@@ -49,13 +54,23 @@ export interface RouterAppDeps {
   boardJobQueues: Queue[];
 }
 
-/** bull-board for admins (a browser page: HTTP Basic with the admin key as password also works). */
+/** bull-board for admins: read with a session or a Bearer key; changes need the session (CSRF-checked). */
 function queueBoard(deps: RouterAppDeps) {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
   createBullBoard({ queues: deps.boardJobQueues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
   return serverAdapter.getRouter();
 }
+
+/** A person opening bull-board without a session is sent to the sign-in page, which brings them back. */
+const signInFirst: RequestHandler = (req, res, next) => {
+  const isPage = req.method === 'GET' && req.path === '/' && req.accepts(['html', 'json']) === 'html';
+  if (isPage && !req.header('authorization') && !req.sessionPrincipal) {
+    res.redirect(303, '/dashboard?next=admin-queues');
+    return;
+  }
+  next();
+};
 
 export function createApp(deps: RouterAppDeps): Express {
   const app = createBaseApp('router', deps.logger, deps.probes, {
@@ -69,8 +84,17 @@ export function createApp(deps: RouterAppDeps): Express {
   app.get('/dashboard', (_req, res) => {
     res.type('html').send(dashboardPage);
   });
-  app.use('/admin/queues', requireRoleForBrowser(deps.apiKeys, 'admin'), queueBoard(deps));
+  // A session cookie stands in for the Authorization header of the signed-in browser's calls.
+  app.use(browserSession(deps.apiKeys, deps.session));
+  app.use(
+    '/admin/queues',
+    signInFirst,
+    requireRole(deps.apiKeys, 'admin'),
+    sessionRequiredForChanges,
+    queueBoard(deps),
+  );
   app.use(jsonBody('64kb'));
+  app.use(sessionRouter(deps));
   app.use(reportsRouter(deps));
   app.use(agentsRouter(deps));
   app.use(ticketsRouter(deps));

@@ -5,13 +5,16 @@ import {
   portSchema,
   refuseDemoApiKeys,
   refuseWeakSecret,
+  queueWorkerSettingsShape,
 } from '@triage/shared';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';
+const DEV_SESSION_SECRET = 'triage-dev-session-secret-change-me';
 
 export const routerConfigSchema = baseConfigSchema
   .extend({
+    ...queueWorkerSettingsShape,
     ROUTER_PORT: portSchema(3001),
     RULES_DIR: z.string().min(1).default('rules'),
     /** Whether rules/ is watched: an edited queues.json replaces the queues once it validates. */
@@ -31,6 +34,20 @@ export const routerConfigSchema = baseConfigSchema
     SLA_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     /** Signs outgoing notify webhooks (X-Triage-Signature), as the CRMs sign theirs to us. */
     NOTIFY_WEBHOOK_SECRET: z.string().min(16).default(DEV_NOTIFY_SECRET),
+    /**
+     * Signs browser sessions (dashboard, bull-board): every router process needs the same one.
+     * Required in production.
+     */
+    SESSION_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_SESSION_SECRET),
+    /** How long a browser session lasts after signing in (default 30 min). */
+    SESSION_TTL_MS: z.coerce
+      .number()
+      .int()
+      .min(10_000)
+      .max(12 * 3600_000)
+      .default(30 * 60_000),
+    /** Marks the session cookie Secure (set it when the router is served over HTTPS). */
+    SESSION_COOKIE_SECURE: flagSchema(false),
     NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     /** First retry delay of a failed notification; it doubles on every further attempt. */
     NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(1000),
@@ -49,6 +66,15 @@ export const routerConfigSchema = baseConfigSchema
       });
     } else if (config.NODE_ENV === 'production') {
       refuseWeakSecret(ctx, 'NOTIFY_WEBHOOK_SECRET', config.NOTIFY_WEBHOOK_SECRET, 'the notify secret');
+    }
+    if (config.NODE_ENV === 'production' && config.SESSION_SECRET === DEV_SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'set a secret of your own in production (the default is public)',
+      });
+    } else if (config.NODE_ENV === 'production') {
+      refuseWeakSecret(ctx, 'SESSION_SECRET', config.SESSION_SECRET, 'the session secret');
     }
     refuseDemoApiKeys(config, ctx);
   });

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatRuleError, loadRuleset } from '@triage/rules';
 import {
   closeRedis,
   createServiceMetrics,
@@ -10,9 +11,7 @@ import {
   connectMongo,
   createLogger,
   createRedis,
-  formatRuleError,
   listen,
-  loadRuleset,
   pingMongo,
   pingRedis,
   portOf,
@@ -24,6 +23,7 @@ import {
   queueNames,
   type Logger,
   type RouteJob,
+  workerLockOptions,
 } from '@triage/shared';
 import { Queue, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
@@ -130,7 +130,7 @@ export async function startRouter(
     logger.warn('redis not ready at start; the claim index is rebuilt by the next sweep');
   }
 
-  const common = { connection: workerRedis, prefix: config.QUEUE_PREFIX };
+  const common = { connection: workerRedis, prefix: config.QUEUE_PREFIX, ...workerLockOptions(config) };
   const workers: Worker[] = [];
   const watch = <W extends Worker>(worker: W, label: string): W => {
     worker.on('error', (error) => logger.error({ err: error, queue: label }, 'router worker error'));
@@ -235,6 +235,11 @@ export async function startRouter(
       authFailures: config.RATE_LIMIT_AUTH_FAILURES,
     },
     trustProxy: config.TRUST_PROXY,
+    session: {
+      secret: config.SESSION_SECRET,
+      ttlMs: config.SESSION_TTL_MS,
+      secureCookie: config.SESSION_COOKIE_SECURE,
+    },
     desk,
     views: new TicketViews(tickets.model),
     agents,

@@ -1,4 +1,5 @@
-import type { ComplaintRecord, QueueDefinition } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 import { pendingTimers } from '../src/domain/sla-clock';
 import { planSlaStep, slaNotifications, type SlaTimerDue } from '../src/domain/plan-sla-step';
 import { slaTimerKindOf } from '../src/domain/sla-timer-kinds';

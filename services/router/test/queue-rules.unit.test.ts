@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { compileRuleset, formatRuleError } from '@triage/shared';
+import { compileRuleset, formatRuleError } from '@triage/rules';
 
 const RULES = path.resolve(__dirname, '..', '..', '..', 'rules');
 

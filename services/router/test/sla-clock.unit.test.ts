@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { EscalationLadder } from '@triage/shared';
+import type { EscalationLadder } from '@triage/rules';
 import {
   enterResolutionPhase,
   isBreached,

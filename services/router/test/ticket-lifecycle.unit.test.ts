@@ -1,4 +1,5 @@
-import { ConflictError, ValidationError, type ComplaintRecord, type QueueDefinition } from '@triage/shared';
+import { type QueueDefinition } from '@triage/rules';
+import { ConflictError, ValidationError, type ComplaintRecord } from '@triage/shared';
 import { pushCandidates } from '../src/domain/push-assignment';
 import { startSla } from '../src/domain/sla-clock';
 import { eligibleQueues, planTicketAction } from '../src/domain/ticket-lifecycle';

@@ -4,10 +4,12 @@ import {
   parseConfig,
   portSchema,
   refuseDemoApiKeys,
+  queueWorkerSettingsShape,
 } from '@triage/shared';
 import { z } from 'zod';
 
 export const workerConfigSchema = baseConfigSchema.extend({
+  ...queueWorkerSettingsShape,
   WORKER_PORT: portSchema(3002),
   /** The rules/ directory (relative to the working directory). */
   RULES_DIR: z.string().min(1).default('rules'),

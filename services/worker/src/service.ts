@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatRuleError, readRuleFiles } from '@triage/rules';
 import {
   closeRedis,
   createServiceMetrics,
@@ -8,7 +9,6 @@ import {
   connectMongo,
   createLogger,
   createRedis,
-  formatRuleError,
   listen,
   pingMongo,
   pingRedis,
@@ -16,11 +16,11 @@ import {
   redisCommandsOf,
   serverOptionsOf,
   queueNames,
-  readRuleFiles,
   watchRulesDirectory,
   type Logger,
   type RulesWatcher,
   type TriageJob,
+  workerLockOptions,
 } from '@triage/shared';
 import { Worker } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -95,6 +95,8 @@ export async function startWorker(
   const producerRedis = createRedis(config.REDIS_URL, 'producer', logger, 'worker-producer');
   const blocklist = new BlocklistRepository(mongo);
   const repository = new TriageRepository(mongo, blocklist);
+  const backfilled = await repository.backfillCustomerHistories();
+  if (backfilled > 0) logger.info({ complaints: backfilled }, 'customer histories backfilled');
   const routeQueue = new BullRouteQueue(producerRedis, config.QUEUE_PREFIX);
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
 
@@ -103,12 +105,17 @@ export async function startWorker(
     triageProcessor({
       rules,
       store: repository,
-      sourcesAsOf: (at) => repository.factSourcesAsOf(at),
+      sourcesAsOf: (at) => repository.triageSourcesAsOf(at),
       routeQueue,
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
     }),
-    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    {
+      connection: workerRedis,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      ...workerLockOptions(config),
+    },
   );
   worker.on('error', (error) => logger.error({ err: error }, 'triage worker error'));
   observeWorker(metrics, queueNames.triage, worker);

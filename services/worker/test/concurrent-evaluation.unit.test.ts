@@ -1,10 +1,5 @@
-import {
-  evaluateComplaint,
-  evaluateComplaintWithEngine,
-  type ComplaintFacts,
-  type Evaluation,
-  type FactSources,
-} from '@triage/shared';
+import { evaluateComplaint, type ComplaintFacts, type Evaluation, type FactSources } from '@triage/rules';
+import { evaluateComplaintWithEngine } from '../../../shared/rules/reference/engine-evaluators';
 import { compileShippedRules } from './support/shipped-rules';
 
 const ruleset = compileShippedRules();

@@ -1,4 +1,4 @@
-import { evaluateComplaint, type RuleTrace } from '@triage/shared';
+import { evaluateComplaint, type RuleTrace } from '@triage/rules';
 import { explainTrace, traceExcerptLength } from '../src/domain/explain-trace';
 import { compileShippedRules } from './support/shipped-rules';
 

@@ -1,4 +1,4 @@
-import type { FactSources } from '@triage/shared';
+import type { FactSources } from '@triage/rules';
 import { memoizedFactSources, simulatedFactSources } from '../src/domain/fact-sources';
 import { loadWorkerConfig } from '../src/config';
 

@@ -1,4 +1,5 @@
-import { evaluateComplaint, type ComplaintRecord, type FactSources } from '@triage/shared';
+import { evaluateComplaint, type FactSources } from '@triage/rules';
+import { type ComplaintRecord } from '@triage/shared';
 import { factsOfRecord } from '../src/domain/complaint-facts';
 import { simulatedFactSources } from '../src/domain/fact-sources';
 import { decisionChanges, replayRules } from '../src/domain/replay-rules';
@@ -90,6 +91,27 @@ describe('replayRules', () => {
     expect(asOf.map((at) => at.toISOString())).toEqual(
       complaints.map((complaint) => complaint.decision?.decidedAt.toISOString()),
     );
+  });
+
+  it('when a candidate rule asks withinHours / olderThanHours, then the replay decides them at the stored decision time, not today', async () => {
+    const timed = (operator: string) =>
+      candidateWith((severity) => {
+        severity.rules.unshift({
+          name: 'timed-rule',
+          priority: 1000,
+          conditions: { all: [{ fact: 'receivedAt', operator, value: 1 }] },
+          event: { type: 'severity', params: { severity: 'critical' } },
+        });
+      });
+    // Each complaint was decided a second after it arrived, months before today: by the
+    // replay's now every one is within the hour (critical), none is older.
+    for (const [operator, changed] of [
+      ['withinHours', 3],
+      ['olderThanHours', 0],
+    ] as const) {
+      const report = await replayRules({ current, candidate: timed(operator), complaints, factSourcesAsOf });
+      expect([operator, report.changed.any, report.changed.severity]).toEqual([operator, changed, changed]);
+    }
   });
 
   it('when the limit of examples is reached, then counting goes on', async () => {

@@ -7,7 +7,7 @@ import {
   rulesetFileSchemas,
   stageNames,
   type RulesetFileName,
-} from '@triage/shared';
+} from '@triage/rules';
 import { parseRuleFixtureFile, rulesNeverFired, runRuleFixtures } from '../src/domain/rule-fixtures';
 import {
   compileShippedRules as compileShipped,

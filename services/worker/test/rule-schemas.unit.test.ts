@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { rulesetFileNames } from '@triage/shared';
+import { rulesetFileNames } from '@triage/rules';
 import { ruleSchemaDir, ruleSchemaDocuments } from '../../../tools/generate-rule-schemas';
 import { shippedRulesDir as rulesDir } from './support/shipped-rules';
 

@@ -1,3 +1,4 @@
+import { customerTiers } from '@triage/rules';
 import { z } from 'zod';
 
 export const channels = [
@@ -12,7 +13,6 @@ export const channels = [
   'referral',
   'other',
 ] as const;
-export const customerTiers = ['standard', 'silver', 'gold', 'platinum', 'vip'] as const;
 
 const text = (max: number) => z.string().max(max);
 
@@ -53,4 +53,3 @@ export const complaintInputSchema = z
 
 export type ComplaintInput = z.output<typeof complaintInputSchema>;
 export type Channel = (typeof channels)[number];
-export type CustomerTier = (typeof customerTiers)[number];

@@ -6,6 +6,8 @@ import type { ApiKeyTable, Principal, Role } from './api-keys';
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
+    /** Set by `browserSession` when the request carries a valid session cookie. */
+    sessionPrincipal?: Principal;
   }
 }
 
@@ -22,45 +24,40 @@ function lookup(table: ApiKeyTable, presented: string): Principal | undefined {
   return found;
 }
 
-/** The key from `Bearer <key>`, or (for browser pages) the password of `Basic base64(user:key)`. */
-function presentedKey(header: string, allowBasic: boolean): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
-  if (bearer?.[1]) return bearer[1];
-  const basic = allowBasic ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
-  if (!basic?.[1]) return undefined;
-  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-  const key = decoded.slice(decoded.indexOf(':') + 1);
-  return key || undefined;
+/** The key from `Authorization: Bearer <key>`. */
+function presentedKey(header: string): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 }
 
-/** Requires `Authorization: Bearer <key>` with one of `roles`. */
+/** Requires `Authorization: Bearer <key>` (or a browser session, where the app accepts one) with one of `roles`. */
 export function requireRole(table: ApiKeyTable, ...allowed: Role[]): RequestHandler {
-  return authenticate(table, allowed, false);
-}
-
-/**
- * The same for pages a person opens in a browser (bull-board): HTTP Basic is accepted too,
- * with the API key as the password, and a 401 asks the browser to prompt for it.
- */
-export function requireRoleForBrowser(table: ApiKeyTable, ...allowed: Role[]): RequestHandler {
-  return authenticate(table, allowed, true);
-}
-
-function authenticate(table: ApiKeyTable, allowed: Role[], allowBasic: boolean): RequestHandler {
-  const challenge = allowBasic
-    ? { headers: { 'WWW-Authenticate': 'Basic realm="triage admin", charset="UTF-8"' } }
-    : {};
   return (req, _res, next) => {
-    const key = presentedKey(req.header('authorization') ?? '', allowBasic);
-    if (!key) return next(new UnauthorizedError(undefined, challenge));
-    const principal = lookup(table, key);
-    if (!principal) return next(new UnauthorizedError('The API key is not recognised.', challenge));
+    const header = req.header('authorization');
+    let principal: Principal | undefined;
+    if (header) {
+      const key = presentedKey(header);
+      if (!key) return next(new UnauthorizedError());
+      principal = lookup(table, key);
+      if (!principal) return next(new UnauthorizedError('The API key is not recognised.'));
+    } else {
+      principal = req.sessionPrincipal;
+      if (!principal) return next(new UnauthorizedError());
+    }
     if (allowed.length > 0 && !allowed.includes(principal.role)) {
       return next(new ForbiddenError(`This call needs one of the roles: ${allowed.join(', ')}.`));
     }
     req.principal = principal;
     next();
   };
+}
+
+/** The principal an API key names, if the key is in `table` (for signing in). */
+export function principalForKey(
+  table: ApiKeyTable,
+  authorization: string | undefined,
+): Principal | undefined {
+  const key = presentedKey(authorization ?? '');
+  return key ? lookup(table, key) : undefined;
 }
 
 /** The authenticated principal; only call after requireRole. */

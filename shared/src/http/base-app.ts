@@ -2,7 +2,7 @@
 /// <reference types="pino-http" preserve="true" />
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../logger';
+import { redactUrlSecrets, type Logger } from '../logger';
 import { healthRouter, type ReadinessProbe } from './health';
 import { createServiceMetrics, httpMetrics, metricsRouter, type ServiceMetrics } from './metrics';
 import { requestId } from './request-id';
@@ -37,6 +37,13 @@ export function createBaseApp(
       genReqId: (req) => req.id,
       autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
       customProps: (req) => ({ requestId: req.id }),
+      // Query strings may carry secrets (a key pasted into an address): their values never reach the log.
+      serializers: {
+        req: (req: { url?: string; query?: unknown }) => {
+          const { query: _query, ...rest } = req;
+          return { ...rest, ...(req.url ? { url: redactUrlSecrets(req.url) } : {}) };
+        },
+      },
     }),
   );
   app.use(httpMetrics(metrics));

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from '../errors';
-import type { Logger } from '../logger';
+import { redactUrlSecrets, type Logger } from '../logger';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://triage.dev/problems/';
@@ -75,7 +75,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       title: appError?.title ?? 'Internal server error',
       status,
       detail: appError?.detail ?? 'An unexpected error occurred; it has been logged.',
-      instance: req.originalUrl,
+      instance: redactUrlSecrets(req.originalUrl),
       requestId: req.id,
       ...(appError?.fieldErrors?.length ? { errors: appError.fieldErrors } : {}),
       ...(appError?.extra ?? {}),

@@ -20,7 +20,9 @@ export function routerEnv(label: string, agents: readonly string[], overrides: R
     MONGO_URL: testMongoUrl(label),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
-    API_KEYS: [`${adminKey}:admin`, ...agents.map((id) => `${agentKey(id)}:agent:${id}`)].join(','),
+    API_KEYS: [`${adminKey}:admin:router-admin`, ...agents.map((id) => `${agentKey(id)}:agent:${id}`)].join(
+      ',',
+    ),
     ROUTER_PORT: '0',
     RULES_DIR: 'rules',
     RULES_WATCH: 'false',

@@ -1,4 +1,4 @@
-import type { RuleError, Ruleset } from '@triage/shared';
+import type { RuleError, Ruleset } from '@triage/rules';
 import type { RulesetHolder } from '../../../services/worker/src/domain/ruleset-holder';
 
 /**

@@ -1,4 +1,6 @@
 import {
+  customerHistories,
+  recordInHistory,
   complaintModel,
   connectMongo,
   createLogger,
@@ -47,7 +49,7 @@ export async function startWorkerHarness(
     MONGO_URL: testMongoUrl(label),
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
-    API_KEYS: `${testKeys.admin}:admin,${testKeys.crm}:crm`,
+    API_KEYS: `${testKeys.admin}:admin:test-admin,${testKeys.crm}:crm:test-crm`,
     WORKER_PORT: '0',
     RULES_DIR: 'rules',
     RULES_WATCH: 'false',
@@ -73,6 +75,16 @@ export async function startWorkerHarness(
         buildComplaintRecord(input, { source: input.source ?? 'api', actor: 'test', now: receivedAt }),
       );
       await complaints.collection.insertMany(records as never[]);
+      // As intake does: each stored complaint goes into its customer's history (ADR 0007).
+      await customerHistories(connection).bulkWrite(
+        records.map((record) => ({
+          updateOne: {
+            filter: { _id: record.customer.id },
+            update: recordInHistory({ id: record._id, at: record.receivedAt }),
+            upsert: true,
+          },
+        })),
+      );
       return records.map((record) => record._id);
     },
     async triage(ids, options = {}) {

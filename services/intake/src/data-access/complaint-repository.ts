@@ -1,6 +1,8 @@
 import {
   complaintEvent,
   complaintModel,
+  customerHistories,
+  recordInHistory,
   NotFoundError,
   ServiceUnavailableError,
   type ComplaintRecord,
@@ -41,9 +43,11 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
 
 export class ComplaintRepository implements ComplaintStore, StuckComplaintFinder {
   private readonly model;
+  private readonly histories;
 
   constructor(connection: Connection) {
     this.model = complaintModel(connection);
+    this.histories = customerHistories(connection);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -57,27 +61,51 @@ export class ComplaintRepository implements ComplaintStore, StuckComplaintFinder
     return guard(async () => {
       try {
         await this.model.collection.insertOne(record as never);
+        await this.recordInHistory(record.customer.id, record._id, record.receivedAt);
         return { created: true, id: record._id, status: record.status };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const existing = await this.model
-          .findOne({ dedupeKey: record.dedupeKey }, { _id: 1, status: 1 })
-          .lean<{ _id: string; status: ComplaintStatus }>();
+          .findOne({ dedupeKey: record.dedupeKey }, { _id: 1, status: 1, 'customer.id': 1, receivedAt: 1 })
+          .lean<{ _id: string; status: ComplaintStatus; customer: { id: string }; receivedAt: Date }>();
         if (!existing) throw error;
+        // A retry of a request that stored the complaint and then failed: finish what it began.
+        await this.recordInHistory(existing.customer.id, existing._id, existing.receivedAt);
         return { created: false, id: existing._id, status: existing.status };
       }
     });
   }
 
+  /**
+   * Adds the complaint to its customer's history document (ADR 0007), idempotently. A failure
+   * here does not fail the submission: the complaint is stored, and the worker records it in
+   * the history again while it triages it.
+   */
+  private async recordInHistory(customerId: string, id: string, receivedAt: Date): Promise<void> {
+    try {
+      await this.histories.findOneAndUpdate({ _id: customerId }, recordInHistory({ id, at: receivedAt }), {
+        upsert: true,
+        projection: { _id: 1 },
+      });
+    } catch {
+      // Left to the worker (see above); MongoDB being away shows in the next step anyway.
+    }
+  }
+
   async markEnqueued(id: string, requestId: string | undefined, actor: string): Promise<void> {
+    // findOneAndUpdate rather than updateOne: the stand-in serves the former from the _id index
+    // but scans the collection for an updateOne with more than _id in its filter.
     await guard(() =>
-      this.model.updateOne(
-        { _id: id, status: 'received' },
-        {
-          $set: { status: 'enqueued', updatedAt: new Date() },
-          $push: { events: complaintEvent('enqueued', { actor, ...(requestId ? { requestId } : {}) }) },
-        },
-      ),
+      this.model
+        .findOneAndUpdate(
+          { _id: id, status: 'received' },
+          {
+            $set: { status: 'enqueued', updatedAt: new Date() },
+            $push: { events: complaintEvent('enqueued', { actor, ...(requestId ? { requestId } : {}) }) },
+          },
+          { projection: { _id: 1 } },
+        )
+        .lean(),
     );
   }
 

@@ -6,7 +6,7 @@ import {
   type ComplaintRecord,
   type ComplaintStatus,
 } from '@triage/shared';
-import { normalizeText } from './normalize-text';
+import { nfcWithoutControlCharacters } from './nfc-without-control-characters';
 import { metadataProblems } from './storable-metadata';
 
 /** Where complaints are stored; `insertOnce` returns the existing one when the dedupe key is taken. */
@@ -23,6 +23,11 @@ export interface TriageQueue {
 
 export interface SubmitContext {
   source: string;
+  /**
+   * Whose external ids and Idempotency-Keys these are (caller-scope.ts): a CRM's source, or
+   * another caller's `role:subject`. Defaults to the source.
+   */
+  scope?: string;
   requestId?: string;
   idempotencyKey?: string;
   actor: string;
@@ -38,18 +43,19 @@ export interface SubmitOutcome {
 }
 
 /**
- * The one unique key of a complaint. (source, externalId) comes first so that it is unique
+ * The one unique key of a complaint. (scope, externalId) comes first so that it is unique
  * whatever Idempotency-Key a retrying client sends; the key identifies submissions that have
- * no external id. MongoDB's unique index on it makes concurrent duplicates collapse into one.
+ * no external id. Both carry the caller's scope, so one caller's id or key never matches
+ * another's complaint. MongoDB's unique index on it makes concurrent duplicates collapse into one.
  */
 export function dedupeKeyFor(
-  source: string,
+  scope: string,
   externalId: string | undefined,
   idempotencyKey: string | undefined,
   id: string,
 ): string {
-  if (externalId) return `ext:${source}:${externalId}`;
-  if (idempotencyKey) return `key:${source}:${idempotencyKey}`;
+  if (externalId) return `ext:${scope}:${externalId}`;
+  if (idempotencyKey) return `key:${scope}:${idempotencyKey}`;
   return `id:${id}`;
 }
 
@@ -58,15 +64,15 @@ export function buildComplaintRecord(input: ComplaintInput, context: SubmitConte
   const now = context.now ?? new Date();
   const id = randomUUID();
   const source = input.source ?? context.source;
-  const body = normalizeText(input.body);
-  const subject = input.subject === undefined ? undefined : normalizeText(input.subject);
+  const body = nfcWithoutControlCharacters(input.body);
+  const subject = input.subject === undefined ? undefined : nfcWithoutControlCharacters(input.subject);
   const changed = body !== input.body || subject !== input.subject;
   const { occurredAt, ...rest } = input;
   return {
     ...rest,
     _id: id,
     source,
-    dedupeKey: dedupeKeyFor(source, input.externalId, context.idempotencyKey, id),
+    dedupeKey: dedupeKeyFor(context.scope ?? source, input.externalId, context.idempotencyKey, id),
     body,
     ...(subject === undefined ? {} : { subject }),
     ...(changed

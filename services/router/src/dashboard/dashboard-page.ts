@@ -1,7 +1,10 @@
 /**
  * The supervisor dashboard: one self-contained page (no build step, no CDN), served by the
- * router at GET /dashboard. It reads the admin API with a key the supervisor pastes once
- * (kept in this browser's localStorage, or passed as ?key=), and refreshes every 5 s.
+ * router at GET /dashboard. The supervisor pastes a supervisor or admin key once; the page's
+ * script exchanges it (Authorization header, POST /v1/session) for a short-lived HttpOnly,
+ * SameSite=Strict session cookie and forgets it. Keys never go into the address or storage.
+ * Its data calls ride on that cookie; it refreshes every 5 s. Signing in from bull-board
+ * (`?next=admin-queues`) returns there.
  */
 export const dashboardPage = `<!doctype html>
 <html lang="en">
@@ -37,8 +40,8 @@ export const dashboardPage = `<!doctype html>
 <body>
 <header><h1>triage · supervisor dashboard</h1><span class="meta" id="status">loading…</span></header>
 <div id="login" class="hidden">
-  <h2>Admin API key</h2>
-  <p>Paste an admin key (API_KEYS role admin). It stays in this browser only.</p>
+  <h2>Sign in</h2>
+  <p>Paste a supervisor or admin key (API_KEYS). It signs this browser in for a short session and is not stored.</p>
   <input id="key" type="password" autocomplete="off" placeholder="demo-admin-key">
   <button id="save">Open dashboard</button>
   <p class="error" id="loginError"></p>
@@ -63,8 +66,10 @@ export const dashboardPage = `<!doctype html>
 <script>
 (function () {
   var params = new URLSearchParams(location.search);
-  if (params.get('key')) { localStorage.setItem('triageAdminKey', params.get('key')); history.replaceState(null, '', location.pathname); }
-  var key = localStorage.getItem('triageAdminKey');
+  var next = params.get('next') === 'admin-queues' ? '/admin/queues' : null;
+  // Keys are never read from the address (it ends up in logs and history); an old link's key is dropped unused.
+  if (params.has('key')) { params.delete('key'); history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : '')); }
+  localStorage.removeItem('triageAdminKey');
   var countdownTickets = [];
   function el(id) { return document.getElementById(id); }
   function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&':'&amp;', '<':'&lt;', '>':'&gt;', '"':'&quot;', "'":'&#39;' }[c]; }); }
@@ -79,8 +84,8 @@ export const dashboardPage = `<!doctype html>
     return sign + (h ? h + 'h ' : '') + m + 'm ' + s + 's';
   }
   function api(path) {
-    return fetch(path, { headers: { Authorization: 'Bearer ' + key } }).then(function (r) {
-      if (r.status === 401 || r.status === 403) { throw Object.assign(new Error('The key was refused (' + r.status + ').'), { auth: true }); }
+    return fetch(path, { credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 401 || r.status === 403) { throw Object.assign(new Error('The session was refused (' + r.status + '); sign in again.'), { auth: true }); }
       if (!r.ok) throw new Error(path + ' answered ' + r.status);
       return r.json();
     });
@@ -159,14 +164,23 @@ export const dashboardPage = `<!doctype html>
   }
   function fail(error) {
     // The reload shows the form again; say why, or a refused key looks like nothing happened.
-    if (error.auth) { localStorage.removeItem('triageAdminKey'); sessionStorage.setItem('triageLoginError', error.message); location.reload(); return; }
+    if (error.auth) { sessionStorage.setItem('triageLoginError', error.message); location.reload(); return; }
     el('status').textContent = 'refresh failed: ' + error.message;
   }
-  el('save').onclick = function () { key = el('key').value.trim(); if (!key) return; localStorage.setItem('triageAdminKey', key); start(); };
-  if (key) start(); else {
+  function signedIn() { if (next) location.assign(next); else start(); }
+  el('save').onclick = function () {
+    var key = el('key').value.trim(); if (!key) return;
+    el('key').value = '';
+    fetch('/v1/session', { method: 'POST', credentials: 'same-origin', headers: { Authorization: 'Bearer ' + key } }).then(function (r) {
+      if (r.ok) { signedIn(); return; }
+      sessionStorage.setItem('triageLoginError', 'The key was refused (' + r.status + ').'); location.reload();
+    }, function (error) { el('loginError').textContent = 'Sign-in failed: ' + error.message; });
+  };
+  function showLogin() {
     el('login').classList.remove('hidden'); el('status').textContent = 'sign in';
     el('loginError').textContent = sessionStorage.getItem('triageLoginError') || ''; sessionStorage.removeItem('triageLoginError');
   }
+  fetch('/v1/session', { credentials: 'same-origin' }).then(function (r) { if (r.ok) signedIn(); else showLogin(); }, showLogin);
 })();
 </script>
 </body>

@@ -1,4 +1,5 @@
-import type { EscalationLadder, Logger, QueueDefinition } from '@triage/shared';
+import type { Logger } from '@triage/shared';
+import type { EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { AgentStore, TicketStore, TimerPort } from './ports';
 
 /** What every use case of the router is given: its ports, the agent queues and the clock. */

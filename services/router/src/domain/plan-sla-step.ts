@@ -1,10 +1,5 @@
-import type {
-  ComplaintEvent,
-  ComplaintRecord,
-  EscalationAction,
-  QueueDefinition,
-  TicketState,
-} from '@triage/shared';
+import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared';
+import type { EscalationAction, QueueDefinition } from '@triage/rules';
 import { ladderOfQueue } from './desk-deps';
 import type { NotifyRequest, PatchGuard, SlaFiring } from './ports';
 import { replan, timerFor, type SlaPhase, type SlaTimer } from './sla-clock';

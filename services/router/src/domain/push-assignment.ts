@@ -1,4 +1,4 @@
-import type { QueueDefinition } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 import type { Agent } from './ports';
 
 /** What push assignment needs to know of an agent. */

@@ -1,4 +1,5 @@
-import type { EscalationAction, EscalationLadder, EscalationStep, TicketSla } from '@triage/shared';
+import type { EscalationAction, EscalationLadder, EscalationStep } from '@triage/rules';
+import type { TicketSla } from '@triage/shared';
 
 /*
  * The SLA clock of one ticket, as pure functions.

@@ -1,9 +1,9 @@
+import { type QueueDefinition } from '@triage/rules';
 import {
   ConflictError,
   ValidationError,
   type ComplaintRecord,
   type ComplaintStatus,
-  type QueueDefinition,
   type SlaPause,
   type TicketSla,
   type TicketState,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ComplaintRecord, ComplaintStatus, CustomerTier, Severity, TicketState } from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus, TicketState } from '@triage/shared';
+import type { CustomerTier, Severity } from '@triage/rules';
 import { startSla } from '../../src/domain/sla-clock';
 
 /*

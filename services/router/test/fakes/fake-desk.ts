@@ -1,4 +1,5 @@
-import type { Logger, QueueDefinition } from '@triage/shared';
+import type { Logger } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 import type { DeskDeps } from '../../src/domain/desk-deps';
 import { FakeAgentStore } from './fake-agent-store';
 import { FakeTicketStore } from './fake-ticket-store';

@@ -121,6 +121,10 @@ export class BlocklistRepository implements BlocklistStore {
 
   /** Whether the customer is blocked at `at` (a fact source for the rules). */
   async isBlocklisted(customerId: string, at: Date): Promise<boolean> {
-    return (await this.collection.countDocuments({ customerId, ...inForceAt(at) }, { limit: 1 })) > 0;
+    // By _id (= the customer id): the stand-in scans the collection for any other filter.
+    return (
+      (await this.collection.findOne({ _id: customerId, ...inForceAt(at) }, { projection: { _id: 1 } })) !==
+      null
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { compileKeywordMatcher, stageNames, type RuleTrace, type Ruleset } from '@triage/shared';
+import { compileKeywordMatcher, stageNames, type RuleTrace, type Ruleset } from '@triage/rules';
 
 /** Longest fact value kept verbatim in a stored trace; longer text is cut to an excerpt. */
 export const traceExcerptLength = 200;

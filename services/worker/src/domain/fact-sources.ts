@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FactSources } from '@triage/shared';
+import type { FactSources } from '@triage/rules';
 
 /**
  * A customer history to evaluate against without a database: dry runs and rule fixtures

@@ -1,10 +1,5 @@
-import {
-  evaluateComplaint,
-  type ComplaintRecord,
-  type FactSources,
-  type Ruleset,
-  type TriageDecision,
-} from '@triage/shared';
+import { evaluateComplaint, type FactSources, type Ruleset, type TriageDecision } from '@triage/rules';
+import { type ComplaintRecord } from '@triage/shared';
 import { factsOfRecord } from './complaint-facts';
 import { memoizedFactSources } from './fact-sources';
 

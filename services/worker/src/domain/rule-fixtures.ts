@@ -1,11 +1,5 @@
-import {
-  complaintInputSchema,
-  evaluateComplaint,
-  severities,
-  stageNames,
-  type Evaluation,
-  type Ruleset,
-} from '@triage/shared';
+import { evaluateComplaint, severities, stageNames, type Evaluation, type Ruleset } from '@triage/rules';
+import { complaintInputSchema } from '@triage/shared';
 import { z } from 'zod';
 import { factsOfInput } from './complaint-facts';
 import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';

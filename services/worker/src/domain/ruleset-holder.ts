@@ -5,7 +5,7 @@ import {
   type CompileResult,
   type RuleError,
   type Ruleset,
-} from '@triage/shared';
+} from '@triage/rules';
 
 export interface RulesetStatus {
   version: string | null;

@@ -1,10 +1,5 @@
-import {
-  evaluateComplaint,
-  type ComplaintRecord,
-  type Evaluation,
-  type FactSources,
-  type Ruleset,
-} from '@triage/shared';
+import { evaluateComplaint, type Evaluation, type FactSources, type Ruleset } from '@triage/rules';
+import { type ComplaintRecord } from '@triage/shared';
 import { factsOfRecord } from './complaint-facts';
 import { explainTrace } from './explain-trace';
 

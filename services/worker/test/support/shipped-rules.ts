@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileRuleset, formatRuleError, type Ruleset } from '@triage/shared';
+import { compileRuleset, formatRuleError, type Ruleset } from '@triage/rules';
 
 export const shippedRulesDir = path.resolve(__dirname, '..', '..', '..', '..', 'rules');
 

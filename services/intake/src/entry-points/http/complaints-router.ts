@@ -1,4 +1,5 @@
 import {
+  actorLabel,
   complaintInputSchema,
   parseOrThrow,
   principalOf,
@@ -9,6 +10,7 @@ import {
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ComplaintRepository } from '../../data-access/complaint-repository';
+import { assertMayRead, submissionScopeOf } from '../../domain/caller-scope';
 import { submitComplaint, type TriageQueue } from '../../domain/submit-complaint';
 import { idempotencyKeyOf } from './idempotency-key';
 
@@ -38,13 +40,15 @@ export function complaintsRouter({
     const input = parseOrThrow(complaintInputSchema, req.body);
     const idempotencyKey = idempotencyKeyOf(req);
     const principal = principalOf(req);
+    const { source, scope } = submissionScopeOf(principal, input.source);
     const outcome = await submitComplaint(
-      input,
+      { ...input, source },
       {
-        source: 'api',
+        source,
+        scope,
         requestId: req.id,
         ...(idempotencyKey ? { idempotencyKey } : {}),
-        actor: `${principal.role}:${principal.subject ?? principal.keyHint}`,
+        actor: actorLabel(principal),
       },
       repository,
       triageQueue,
@@ -65,6 +69,7 @@ export function complaintsRouter({
   router.get('/v1/complaints/:id', anyRole, keyRateLimit, async (req, res) => {
     const { id } = parseOrThrow(idParamSchema, req.params, 'path');
     const complaint = await repository.findById(id);
+    assertMayRead(principalOf(req), complaint);
     const { _id, dedupeKey: _dedupeKey, ...rest } = complaint;
     res.json({ id: _id, ...rest });
   });
@@ -72,6 +77,7 @@ export function complaintsRouter({
   router.get('/v1/complaints/:id/events', anyRole, keyRateLimit, async (req, res) => {
     const { id } = parseOrThrow(idParamSchema, req.params, 'path');
     const complaint = await repository.findById(id);
+    assertMayRead(principalOf(req), complaint);
     res.json({ id, events: complaint.events });
   });
 

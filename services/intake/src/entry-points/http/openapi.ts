@@ -62,7 +62,7 @@ export function intakeOpenApi(): OpenAPIRegistry {
   registry.registerPath({
     method: 'post',
     path: '/v1/complaints',
-    summary: 'Submit a complaint (any role)',
+    summary: 'Submit a complaint (any role; a crm key for its own source only)',
     description:
       'Durable in MongoDB before the answer. Unknown fields are rejected. Idempotency-Key or (source, externalId) make retries safe.',
     request: {

@@ -12,7 +12,7 @@ import type { AgentRecord, AgentRepository } from '../../data-access/agent-repos
 import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { eligibleQueues, heldStatuses } from '../../domain/ticket-lifecycle';
-import type { QueueDefinition } from '@triage/shared';
+import type { QueueDefinition } from '@triage/rules';
 import { agentParams, assertActsFor } from './access';
 import { toTicketView } from './ticket-view';
 
@@ -66,9 +66,10 @@ function agentView(agent: AgentRecord, queues: readonly QueueDefinition[]) {
 export function agentsRouter(deps: AgentsRouterDeps): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
-  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+  const supervisorOrAdmin = requireRole(deps.apiKeys, 'supervisor', 'admin');
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
 
-  router.get('/v1/agents', admin, async (_req, res) => {
+  router.get('/v1/agents', supervisorOrAdmin, async (_req, res) => {
     const agents = await deps.agents.list();
     res.json({ agents: agents.map((agent) => agentView(agent, deps.queues())) });
   });

@@ -149,17 +149,40 @@ export function routerOpenApi(): OpenAPIRegistry {
   registry.registerPath({
     method: 'get',
     path: '/v1/queues/{id}/tickets',
-    summary: 'Tickets of one queue',
+    summary: 'Tickets of one queue (agents: queues whose skills they have)',
     request: { params: z.object({ id: z.string() }), query: listQuery },
     responses: {
       200: json(z.object({ tickets: z.array(ticket) }), 'Tickets'),
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 403, 404),
+    },
+  });
+  const session = z.object({ role: z.string(), subject: z.string() }).meta({ id: 'Session' });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/session',
+    summary:
+      'Browser sign-in (supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
+    responses: {
+      200: json(session.extend({ expiresAt: z.iso.datetime() }), 'Signed in; Set-Cookie carries the session'),
+      ...problemResponses(401, 403),
     },
   });
   registry.registerPath({
     method: 'get',
+    path: '/v1/session',
+    summary: 'Who this browser session is',
+    responses: { 200: json(session, 'The session'), ...problemResponses(401, 403) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/session',
+    summary: 'Sign out (a same-origin request)',
+    responses: { 204: { description: 'The session cookie is cleared' }, ...problemResponses(403) },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/v1/reports',
-    summary: 'KPIs per queue, agent and severity over a time range (admin); CSV with format=csv',
+    summary: 'KPIs per queue, agent and severity over a time range (supervisor, admin); CSV with format=csv',
     request: { query: reportQuery },
     responses: {
       200: {

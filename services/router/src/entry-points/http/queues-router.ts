@@ -1,13 +1,9 @@
-import {
-  NotFoundError,
-  parseOrThrow,
-  requireRole,
-  type ApiKeyTable,
-  type QueueDefinition,
-} from '@triage/shared';
+import { type QueueDefinition } from '@triage/rules';
+import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';
+import { assertMayListQueue, type AgentSkills } from './access';
 import { ticketListQuery } from './agents-router';
 import { toTicketView } from './ticket-view';
 
@@ -16,10 +12,11 @@ const queueParams = z.object({ id: z.string().min(1).max(100) });
 export function queuesRouter(deps: {
   apiKeys: ApiKeyTable;
   views: TicketViews;
+  agents: AgentSkills;
   queues: () => readonly QueueDefinition[];
 }): Router {
   const router = Router();
-  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
 
   router.get('/v1/queues', agentOrAdmin, async (_req, res) => {
     const now = new Date();
@@ -47,6 +44,7 @@ export function queuesRouter(deps: {
     const { id } = parseOrThrow(queueParams, req.params, 'path');
     const queue = deps.queues().find((candidate) => candidate.id === id);
     if (!queue) throw new NotFoundError(`No queue with id ${id}.`);
+    await assertMayListQueue(principalOf(req), id, deps.agents, deps.queues());
     const query = parseOrThrow(ticketListQuery, req.query, 'query');
     const tickets = await deps.views.listByQueue(id, query.status ?? ['queued'], query.limit);
     const now = new Date();

@@ -18,12 +18,12 @@ export const reportQuerySchema = z
 
 const limitSchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();
 
-/** GET /v1/reports (KPIs, JSON or CSV), /v1/reports/escalations, /v1/reports/deadlines — admins only. */
+/** GET /v1/reports (KPIs, JSON or CSV), /v1/reports/escalations, /v1/reports/deadlines — supervisors and admins. */
 export function reportsRouter(deps: { apiKeys: ApiKeyTable; reports: ReportRepository }): Router {
   const router = Router();
-  const admin = requireRole(deps.apiKeys, 'admin');
+  const supervisorOrAdmin = requireRole(deps.apiKeys, 'supervisor', 'admin');
 
-  router.get('/v1/reports', admin, async (req, res) => {
+  router.get('/v1/reports', supervisorOrAdmin, async (req, res) => {
     const query = parseOrThrow(reportQuerySchema, req.query, 'query');
     const now = new Date();
     const to = query.to ? new Date(query.to) : now;
@@ -47,12 +47,12 @@ export function reportsRouter(deps: { apiKeys: ApiKeyTable; reports: ReportRepos
     res.json({ ...report, truncated: complaints.length >= MAX_COMPLAINTS });
   });
 
-  router.get('/v1/reports/escalations', admin, async (req, res) => {
+  router.get('/v1/reports/escalations', supervisorOrAdmin, async (req, res) => {
     const { limit } = parseOrThrow(limitSchema, req.query, 'query');
     res.json({ escalations: await deps.reports.recentEscalations(limit) });
   });
 
-  router.get('/v1/reports/deadlines', admin, async (req, res) => {
+  router.get('/v1/reports/deadlines', supervisorOrAdmin, async (req, res) => {
     const { limit } = parseOrThrow(limitSchema, req.query, 'query');
     res.json({ tickets: await deps.reports.nextDeadlines(limit) });
   });

@@ -1,4 +1,5 @@
-import type { ComplaintRecord, ComplaintStatus, TriageDecision } from '@triage/shared';
+import type { TriageDecision } from '@triage/rules';
+import type { ComplaintRecord, ComplaintStatus } from '@triage/shared';
 
 /** What an agent sees of a ticket. */
 export interface TicketView {

@@ -1,16 +1,19 @@
 import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
-import { Router } from 'express';
+import { type QueueDefinition } from '@triage/rules';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
-import { actorOf, ticketParams } from './access';
+import { actorOf, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
 import { toTicketView } from './ticket-view';
 
 export interface TicketsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
   views: TicketViews;
+  agents: AgentSkills;
+  queues: () => readonly QueueDefinition[];
 }
 
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
@@ -21,16 +24,31 @@ export const transferBody = z
 /** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
-  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'admin');
+  const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
+
+  /**
+   * An agent acts only on tickets they may read (their queues, or held by them): anything else is
+   * 404 before the action, so no answer (a ticket view, a 409's status) tells them about it.
+   */
+  const mayAct: RequestHandler = async (req, _res, next) => {
+    const principal = principalOf(req);
+    if (principal.role !== 'agent') return next();
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const complaint = await deps.views.findById(id);
+    if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
+    await assertMayReadTicket(principal, complaint, deps.agents, deps.queues());
+    next();
+  };
 
   router.get('/v1/tickets/:id', agentOrAdmin, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
     const complaint = await deps.views.findById(id);
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
+    await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
     res.json({ ticket: toTicketView(complaint), events: complaint.events });
   });
 
-  router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, async (req, res) => {
+  router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, mayAct, async (req, res) => {
     const { id } = parseOrThrow(ticketParams, req.params, 'path');
     const actor = actorOf(principalOf(req));
     const ticket = await deps.desk.heartbeat(
@@ -41,7 +59,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
   });
 
   const action = (name: TicketAction) =>
-    router.post(`/v1/tickets/:id/${name}`, agentOrAdmin, async (req, res) => {
+    router.post(`/v1/tickets/:id/${name}`, agentOrAdmin, mayAct, async (req, res) => {
       const { id } = parseOrThrow(ticketParams, req.params, 'path');
       const body: unknown = req.body ?? {};
       const options =

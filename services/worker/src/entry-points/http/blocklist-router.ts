@@ -1,4 +1,5 @@
 import {
+  actorLabel,
   parseOrThrow,
   principalOf,
   requireRole,
@@ -36,28 +37,32 @@ export const blockSchema = z
 const listQuery = z.object({ include: z.enum(['active', 'all']).default('active') });
 const unblockQuery = z.object({ reason: z.string().trim().max(blocklistLimits.maxReasonLength).optional() });
 
-/** Who is acting, as recorded in the blocklist history: the key's subject, else its last characters. */
+/** Who is acting, as recorded in the blocklist history: `role:subject` of the key. */
 export function actorOf(principal: Principal): string {
-  return `${principal.role}:${principal.subject ?? `key…${principal.keyHint}`}`;
+  return actorLabel(principal);
 }
 
 function present(entry: BlocklistEntry, now: Date) {
   return { ...entry, active: isInForce(entry, now) };
 }
 
-/** Admin endpoints for the blocklist; every change records who made it and why. */
+/**
+ * The blocklist: supervisors and admins read it, admins change it; every change records who
+ * made it and why.
+ */
 export function blocklistRouter(deps: { apiKeys: ApiKeyTable; blocklist: BlocklistStore }): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
+  const readers = requireRole(deps.apiKeys, 'supervisor', 'admin');
 
-  router.get('/v1/blocklist', admin, async (req, res) => {
+  router.get('/v1/blocklist', readers, async (req, res) => {
     const { include } = parseOrThrow(listQuery, req.query, 'query');
     const now = new Date();
     const entries = await deps.blocklist.list({ at: now, includeInactive: include === 'all' });
     res.json({ count: entries.length, entries: entries.map((entry) => present(entry, now)) });
   });
 
-  router.get('/v1/blocklist/:customerId', admin, async (req, res) => {
+  router.get('/v1/blocklist/:customerId', readers, async (req, res) => {
     const { customerId } = parseOrThrow(customerParams, req.params, 'path');
     const entry = await deps.blocklist.find(customerId);
     if (!entry) throw new NotFoundError(`Customer ${customerId} has never been on the blocklist.`);

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { evaluateComplaint, rulesetFileNames, type RuleError, type Ruleset } from '@triage/rules';
 import {
   complaintInputSchema,
-  evaluateComplaint,
   parseOrThrow,
   requireRole,
-  rulesetFileNames,
   ValidationError,
   type ApiKeyTable,
-  type RuleError,
-  type Ruleset,
 } from '@triage/shared';
 import { Router } from 'express';
 import { z } from 'zod';

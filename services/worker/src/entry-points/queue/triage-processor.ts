@@ -1,4 +1,5 @@
-import { triageJobSchema, type FactSources, type Logger, type TriageJob } from '@triage/shared';
+import { type FactSources } from '@triage/rules';
+import { triageJobSchema, type Logger, type TriageJob } from '@triage/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
 import { triageComplaint, type RouteQueue, type TriageStore } from '../../domain/triage-complaint';

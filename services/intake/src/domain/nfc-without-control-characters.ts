@@ -3,6 +3,6 @@
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** NFC-normalises text and removes control characters (keeps tabs and line breaks). */
-export function normalizeText(text: string): string {
+export function nfcWithoutControlCharacters(text: string): string {
   return text.normalize('NFC').replace(CONTROL_CHARACTERS, '');
 }

@@ -4,14 +4,14 @@
  * keyword condition becomes a set lookup.
  *
  * It reproduces {@link compileKeywordMatcher} exactly (a unit test compares the two on random
- * input): text and keywords are compared after {@link normalizeText} (NFKC, lower case); a
+ * input): text and keywords are compared after {@link nfkcLowerCase} (NFKC, lower case); a
  * keyword's whitespace matches any whitespace run; at an edge where the keyword starts or ends
  * with an ASCII letter or digit the neighbouring text character must not be one (`[a-z0-9]`
  * after lower-casing); a blank keyword never matches. Whitespace runs in the text are collapsed
  * to one space before the scan, and a keyword's tokens are joined by one space, so "a\s+b"
  * becomes the plain substring "a b" (tokens never contain whitespace, so nothing else changes).
  */
-import { normalizeText } from './operators';
+import { nfkcLowerCase } from './operators/keyword-matcher';
 
 // The same whitespace class the operator's regular expressions use (`\s`, u flag).
 const whitespaceRun = /\s+/u;
@@ -65,7 +65,7 @@ export class KeywordIndexBuilder {
 
   /** Registers a keyword (as written in a rule) and says how conditions should look it up. */
   add(keyword: string): KeywordEntry {
-    const tokens = normalizeText(keyword)
+    const tokens = nfkcLowerCase(keyword)
       .split(whitespaceRun)
       .filter((token) => token.length > 0);
     const first = tokens[0];
@@ -200,7 +200,7 @@ export class KeywordIndex {
 
   /** The text a scan runs over: normalised like the operator's, whitespace runs collapsed. */
   static prepare(text: string): string {
-    return normalizeText(text).replace(whitespaceRuns, ' ');
+    return nfkcLowerCase(text).replace(whitespaceRuns, ' ');
   }
 
   /** Every indexed keyword occurring in `text` (raw, un-normalised text). */

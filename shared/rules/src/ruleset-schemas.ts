@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { customerTiers } from '../complaint/complaint-input';
-import { severities } from '../complaint/triage-decision';
+import { customerTiers } from './customer-tiers';
+import { severities } from './triage-decision';
 import { businessCalendarSchema } from './business-calendar';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */

@@ -12,42 +12,33 @@ import {
   generateComplaints,
   generatedHistory,
   generateRuleFiles,
-} from '../../bench/generate-ruleset';
-import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../../tools/cfpb-corpus';
-import { compileRuleset, readRuleFiles, type Ruleset } from '../src/rules/compile-ruleset';
+} from '../../../bench/generate-ruleset';
+import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords } from '../../../tools/cfpb-corpus';
+import { compileRuleset, readRuleFiles, type Ruleset } from '../src/load-ruleset';
 import {
   CompiledRun,
   compiledRulesetOf,
   pureComputedFactNames,
   stageFactNames,
-} from '../src/rules/compiled-ruleset';
-import {
-  createSequentialEngineEvaluator,
-  evaluateComplaint,
-  evaluateComplaintWithEngine,
-  type Evaluation,
-} from '../src/rules/evaluate-complaint';
+} from '../src/compiled/compiled-evaluator';
+import { createSequentialEngineEvaluator, evaluateComplaintWithEngine } from '../reference/engine-evaluators';
+import { evaluateComplaint, type Evaluation } from '../src/evaluate-complaint';
 import {
   knownFacts,
   noHistoryFactSources,
   staticFacts,
   type ComplaintFacts,
   type FactSources,
-} from '../src/rules/facts';
-import { setOperatorClock } from '../src/rules/operators';
-import { stageNames } from '../src/rules/ruleset-schemas';
+} from '../src/facts';
+import { stageNames } from '../src/ruleset-schemas';
 
-const rulesDir = path.resolve(__dirname, '..', '..', 'rules');
+const rulesDir = path.resolve(__dirname, '..', '..', '..', 'rules');
 const now = new Date('2026-03-04T10:00:00Z');
-let restoreClock: () => void = () => undefined;
 let baseFiles: Map<string, string>;
 
 beforeAll(async () => {
-  // withinHours / olderThanHours read the operator clock; both paths must see the same "now".
-  restoreClock = setOperatorClock(() => now.getTime());
   baseFiles = await readRuleFiles(rulesDir);
 });
-afterAll(() => restoreClock());
 
 function compile(files: ReadonlyMap<string, string>): Ruleset {
   const result = compileRuleset(files);
@@ -497,7 +488,7 @@ describe('compiled evaluator vs json-rules-engine', () => {
 
   describe('when a fact is read through a path', () => {
     it('then a one-property path gives what the engine’s jsonpath-plus resolver gives', () => {
-      const run = new CompiledRun(compiledRulesetOf(compile(baseFiles)), {}, new Map());
+      const run = new CompiledRun(compiledRulesetOf(compile(baseFiles)), {}, new Map(), now.getTime());
       const names = ['region', 'tags', 'length', 'constructor', '__proto__', 'toString', 'a_1'];
       const value = fc.oneof(
         fc.string(),

@@ -5,16 +5,11 @@
  */
 import path from 'node:path';
 import { Engine, Fact } from 'json-rules-engine';
-import { generateComplaints, generatedHistory, generateRuleFiles } from '../../bench/generate-ruleset';
-import { compileRuleset, readRuleFiles, type Ruleset } from '../src/rules/compile-ruleset';
-import {
-  createSequentialEngineEvaluator,
-  evaluateComplaint,
-  evaluateComplaintWithEngine,
-  type Evaluation,
-} from '../src/rules/evaluate-complaint';
-import type { ComplaintFacts, FactSources } from '../src/rules/facts';
-import { setOperatorClock } from '../src/rules/operators';
+import { generateComplaints, generatedHistory, generateRuleFiles } from '../../../bench/generate-ruleset';
+import { compileRuleset, readRuleFiles, type Ruleset } from '../src/load-ruleset';
+import { createSequentialEngineEvaluator, evaluateComplaintWithEngine } from '../reference/engine-evaluators';
+import { evaluateComplaint, type Evaluation } from '../src/evaluate-complaint';
+import type { ComplaintFacts, FactSources } from '../src/facts';
 
 const now = new Date('2026-03-04T10:00:00Z');
 const yields = (count: number) =>
@@ -41,18 +36,15 @@ const interleavingHistory: FactSources = {
 
 let ruleset: Ruleset;
 let complaints: ComplaintFacts[];
-let restoreClock: () => void = () => undefined;
 
 beforeAll(async () => {
-  restoreClock = setOperatorClock(() => now.getTime());
   const result = compileRuleset(
-    generateRuleFiles(120, 11, await readRuleFiles(path.resolve(__dirname, '..', '..', 'rules'))),
+    generateRuleFiles(120, 11, await readRuleFiles(path.resolve(__dirname, '..', '..', '..', 'rules'))),
   );
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   ruleset = result.ruleset;
   complaints = generateComplaints(200, 13, now);
 });
-afterAll(() => restoreClock());
 
 describe('concurrent evaluations', () => {
   it.each([

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { compileKeywordMatcher } from '../src/rules/operators';
-import { KeywordIndexBuilder, type KeywordEntry } from '../src/rules/keyword-index';
+import { compileKeywordMatcher } from '../src/operators/keyword-matcher';
+import { KeywordIndexBuilder, type KeywordEntry } from '../src/keyword-index';
 
 /** What the index says about a keyword list in a text: any / all, as containsAny / containsAll. */
 function indexVerdict(

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { severities } from '../complaint/triage-decision';
+import { severities } from './triage-decision';
 import type { BusinessCalendar } from './business-calendar';
 import { knownFacts } from './facts';
-import { knownOperators, validateOperatorValue } from './operators';
+import { baseOperatorOf, knownOperators, validateOperatorValue } from './operators/operator-catalogue';
 import {
   rulesetFileNames,
   rulesetFileSchemas,
@@ -42,15 +42,6 @@ export interface Ruleset {
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
 
-/** json-rules-engine operator decorators ("not:equal", "someFact:containsAny" …). */
-const operatorDecorators = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);
-
-function baseOperator(operator: string): string {
-  const parts = operator.split(':');
-  while (parts.length > 1 && operatorDecorators.has(parts[0] ?? '')) parts.shift();
-  return parts.join(':');
-}
-
 function checkConditions(condition: RuleCondition, pointer: string, file: string, errors: RuleError[]): void {
   if ('all' in condition)
     condition.all.forEach((c, i) => checkConditions(c, `${pointer}/all/${i}`, file, errors));
@@ -71,7 +62,7 @@ function checkConditions(condition: RuleCondition, pointer: string, file: string
         message: `unknown fact "${condition.fact}" (see rules/README.md)`,
       });
     }
-    const operator = baseOperator(condition.operator);
+    const operator = baseOperatorOf(condition.operator);
     if (!knownOperators.has(operator)) {
       errors.push({ file, path: `${pointer}/operator`, message: `unknown operator "${condition.operator}"` });
     } else {

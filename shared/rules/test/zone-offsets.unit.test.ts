@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
-import { localTime, receivedClock } from '../src/rules/facts';
-import { ianaOffset, localClock } from '../src/rules/zone-offsets';
+import { localTime, receivedClock } from '../src/facts';
+import { ianaOffset, localClock } from '../src/zone-offsets';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,4 +1,3 @@
-import { Engine, Fact, type RuleResult } from 'json-rules-engine';
 import {
   severityRank,
   type FiredRule,
@@ -6,10 +5,10 @@ import {
   type RuleTrace,
   type Severity,
   type TriageDecision,
-} from '../complaint/triage-decision';
+} from './triage-decision';
 import { addBusinessMinutes } from './business-calendar';
-import type { Ruleset } from './compile-ruleset';
-import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled-ruleset';
+import type { Ruleset } from './load-ruleset';
+import { CompiledRun, compiledRulesetOf, type ComputedFact } from './compiled/compiled-evaluator';
 
 import {
   insideCalendar,
@@ -19,7 +18,6 @@ import {
   type ComplaintFacts,
   type FactSources,
 } from './facts';
-import { registerOperators } from './operators';
 import { stageNames, type SlaPolicy, type StageName } from './ruleset-schemas';
 import type { LocalClock } from './zone-offsets';
 
@@ -84,106 +82,27 @@ export function selectSlaPolicy(policies: SlaPolicy[], severity: Severity, tier:
   return chosen;
 }
 
-interface StageOutcome {
+/** @internal What one stage produced (for the reference evaluators; not exported by the package). */
+export interface StageOutcome {
   fired: FiredRule[];
 }
 
-/** Runs the stages of one evaluation, one at a time, and keeps their trace. */
-interface StageRunner {
+/** @internal Runs the stages of one evaluation, one at a time, and keeps their trace. */
+export interface StageRunner {
   /** Runs one stage over the evaluation's current facts. */
   run(stage: StageName): StageOutcome | Promise<StageOutcome>;
   /** The trace of the rules evaluated, once the last stage has run, and how many were skipped. */
   trace(): { trace: RuleTrace[]; skippedRules: number };
 }
 
-/** What both evaluation paths start from: the runtime facts and the computed facts. */
-interface EvaluationInputs {
+/** @internal What every evaluation path starts from: the runtime facts, the computed facts and now. */
+export interface EvaluationInputs {
   /** The facts every stage sees; category, severity, tags and flags are updated between stages. */
   facts: Record<string, unknown>;
   /** Facts computed on demand from the condition's params (json-rules-engine dynamic facts). */
   computedFacts: ReadonlyMap<string, ComputedFact>;
-}
-
-/** One stage's rules in an Engine, with the options and operators both engine paths use. */
-function stageEngine(ruleset: Ruleset, stage: StageName): Engine {
-  const engine = new Engine([], { allowUndefinedFacts: true, replaceFactsInEventParams: false });
-  registerOperators(engine);
-  for (const rule of ruleset.stages[stage].rules) {
-    engine.addRule({
-      name: rule.name,
-      priority: rule.priority,
-      conditions: rule.conditions as never,
-      event: rule.event,
-    });
-  }
-  return engine;
-}
-
-async function runEngineStage(
-  ruleset: Ruleset,
-  stage: StageName,
-  engine: Engine,
-  runtimeFacts: Record<string, unknown>,
-): Promise<StageOutcome & { trace: RuleTrace[] }> {
-  const order = new Map<string, number>();
-  ruleset.stages[stage].rules.forEach((rule, index) => order.set(rule.name, index));
-  const { results, failureResults } = await engine.run(runtimeFacts);
-  const byFileOrder = (a: RuleResult, b: RuleResult) =>
-    (b.priority ?? 1) - (a.priority ?? 1) ||
-    (order.get(String(a.name)) ?? 0) - (order.get(String(b.name)) ?? 0);
-  const fired = [...results].sort(byFileOrder).map((result) => ({
-    stage,
-    rule: String(result.name),
-    priority: result.priority ?? 1,
-    params: (result.event?.params ?? {}) as Record<string, unknown>,
-  }));
-  const trace = [...results, ...failureResults].sort(byFileOrder).map((result) => ({
-    stage,
-    rule: String(result.name),
-    fired: result.result,
-    conditions: (result.toJSON(false) as { conditions: unknown }).conditions,
-  }));
-  return { fired, trace };
-}
-
-/**
- * json-rules-engine with a fresh Engine per stage and evaluation: the engine keeps per-run
- * state and is not safe for overlapping run() calls (upstream issue #303).
- */
-function freshEngineRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
-  return engineRunner((stage) => {
-    const engine = stageEngine(ruleset, stage);
-    for (const [name, compute] of inputs.computedFacts) engine.addFact(name, compute);
-    return runEngineStage(ruleset, stage, engine, inputs.facts);
-  });
-}
-
-/** A runner over json-rules-engine stage runs, collecting their traces in stage order. */
-function engineRunner(
-  runEngine: (stage: StageName) => Promise<StageOutcome & { trace: RuleTrace[] }>,
-): StageRunner {
-  const trace: RuleTrace[] = [];
-  return {
-    run: async (stage) => {
-      const outcome = await runEngine(stage);
-      trace.push(...outcome.trace);
-      return outcome;
-    },
-    trace: () => ({ trace, skippedRules: 0 }),
-  };
-}
-
-/** json-rules-engine with long-lived engines; the computed facts travel as runtime facts. */
-function sharedEngineRunner(
-  ruleset: Ruleset,
-  inputs: EvaluationInputs,
-  engines: Record<StageName, Engine>,
-): StageRunner {
-  return engineRunner((stage) => {
-    const runtimeFacts: Record<string, unknown> = { ...inputs.facts };
-    for (const [name, compute] of inputs.computedFacts) runtimeFacts[name] = new Fact(name, compute);
-    return runEngineStage(ruleset, stage, engines[stage], runtimeFacts);
-  });
+  /** The evaluation's now: facts such as ageHours and the time operators are relative to it. */
+  now: Date;
 }
 
 /**
@@ -192,7 +111,7 @@ function sharedEngineRunner(
  */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
   const compiled = compiledRulesetOf(ruleset);
-  const run = new CompiledRun(compiled, inputs.facts, inputs.computedFacts);
+  const run = new CompiledRun(compiled, inputs.facts, inputs.computedFacts, inputs.now.getTime());
   return {
     run: (stage) => run.runStage(stage),
     trace: () => {
@@ -273,55 +192,11 @@ export function precompileRuleset(ruleset: Ruleset): void {
 }
 
 /**
- * The reference evaluation: json-rules-engine itself, with a fresh Engine per stage and
- * evaluation (an Engine is not safe for overlapping run() calls, upstream issue #303). Used by
- * the differential test and as the benchmark baseline; {@link evaluateComplaint} is the fast path.
+ * @internal Runs the stages with the given runner and assembles the decision: shared by
+ * {@link evaluateComplaint} and the reference evaluators in ../reference (not exported from
+ * the package).
  */
-export function evaluateComplaintWithEngine(
-  ruleset: Ruleset,
-  complaint: ComplaintFacts,
-  sources: FactSources = noHistoryFactSources,
-  now: Date = new Date(),
-): Promise<Evaluation> {
-  return evaluateWith(ruleset, complaint, sources, now, (inputs) => freshEngineRunner(ruleset, inputs));
-}
-
-/** Evaluates complaints one at a time with long-lived json-rules-engine Engines. */
-export type SequentialEngineEvaluator = (
-  complaint: ComplaintFacts,
-  sources?: FactSources,
-  now?: Date,
-) => Promise<Evaluation>;
-
-/**
- * json-rules-engine used the plain way: one Engine per stage holding all its rules, `run()`
- * per complaint (the benchmark's "naive" baseline). An Engine keeps per-run state and is not
- * safe for overlapping run() calls (upstream issue #303), so the evaluator refuses a call while
- * the previous one is still running instead of silently skipping rules.
- */
-export function createSequentialEngineEvaluator(ruleset: Ruleset): SequentialEngineEvaluator {
-  const engines = Object.fromEntries(
-    stageNames.map((stage) => [stage, stageEngine(ruleset, stage)]),
-  ) as Record<StageName, Engine>;
-  let running = false;
-  return async (complaint, sources = noHistoryFactSources, now = new Date()) => {
-    if (running) {
-      throw new Error(
-        'a sequential engine evaluator was called while still running: json-rules-engine engines must not be shared between concurrent evaluations',
-      );
-    }
-    running = true;
-    try {
-      return await evaluateWith(ruleset, complaint, sources, now, (inputs) =>
-        sharedEngineRunner(ruleset, inputs, engines),
-      );
-    } finally {
-      running = false;
-    }
-  };
-}
-
-async function evaluateWith(
+export async function evaluateWith(
   ruleset: Ruleset,
   complaint: ComplaintFacts,
   sources: FactSources,
@@ -384,7 +259,7 @@ async function evaluateWith(
   const tags: string[] = [];
   const flags: string[] = [];
 
-  const runner = runnerFor({ facts, computedFacts });
+  const runner = runnerFor({ facts, computedFacts, now });
   for (const stage of stageNames) {
     const outcome = await runner.run(stage);
     fired[stage] = outcome.fired;
