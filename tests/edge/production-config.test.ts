@@ -9,17 +9,20 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Values a production deployment could really use: long, random-looking, not shipped anywhere. */
 const strong = {
-  apiKeys: 'k7Qm2vX9pL4tR8wZ1nB6cF3hJ5sD0aGe:admin,Yt6Rk1Pz8Lq3Wm5Xn2Bv7Cs4Df9Gh0Ja:crm',
+  apiKeys:
+    'k7Qm2vX9pL4tR8wZ1nB6cF3hJ5sD0aGe:admin:ada,Yt6Rk1Pz8Lq3Wm5Xn2Bv7Cs4Df9Gh0Ja:crm:generic-crm,Hq2Wn7Lx4Rb9Tm1Pz6Kc3Vd8Sf5Jg0Ye:supervisor:sofia',
   webhookSecrets: 'generic-crm:N4xT8qW2mZ6rL1pV9bK3sF7hC5dJ0gYe',
   notifySecret: 'Wq3Lz8Rt1Xm6Pn4Kv9Bs2Df7Gh5Jc0Ya',
+  sessionSecret: 'Zr5Kp0Xw7Mq2Lt9Vn4Bc1Hs6Dg3Jf8Ya',
 };
 
 /** The demo values of tools/start-stack.ts and docker-compose.yml. */
 const demo = {
   apiKeys:
-    'demo-crm-key:crm,demo-admin-key:admin,demo-agent-alice:agent:alice,demo-agent-bob:agent:bob,demo-agent-wei:agent:wei,demo-agent-maria:agent:maria',
+    'demo-crm-key:crm:generic-crm,demo-supervisor-key:supervisor:sofia,demo-admin-key:admin:ada,demo-agent-alice:agent:alice,demo-agent-bob:agent:bob,demo-agent-wei:agent:wei,demo-agent-maria:agent:maria',
   webhookSecrets: 'generic-crm:demo-webhook-secret,cfpb:demo-cfpb-secret',
   notifySecret: 'demo-notify-secret-change-me',
+  sessionSecret: 'triage-dev-session-secret-change-me',
 };
 
 function productionEnv(
@@ -32,6 +35,7 @@ function productionEnv(
     API_KEYS: strong.apiKeys,
     WEBHOOK_SECRETS: strong.webhookSecrets,
     NOTIFY_WEBHOOK_SECRET: strong.notifySecret,
+    SESSION_SECRET: strong.sessionSecret,
     ...overrides,
   };
 }
@@ -71,7 +75,7 @@ describe('production refuses what is not production', () => {
   it.each(Object.entries(loaders))(
     'when %s starts in production with a one-character admin key, then its config is refused naming API_KEYS',
     (_service, load) => {
-      const problems = problemsOf(() => load(productionEnv({ API_KEYS: 'x:admin' })));
+      const problems = problemsOf(() => load(productionEnv({ API_KEYS: 'x:admin:ada' })));
       expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^API_KEYS: .*24 characters/)]));
     },
   );
@@ -93,6 +97,13 @@ describe('production refuses what is not production', () => {
     for (const notify of [undefined, demo.notifySecret, 'short-but-16-chars']) {
       const problems = problemsOf(() => loadRouterConfig(productionEnv({ NOTIFY_WEBHOOK_SECRET: notify })));
       expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^NOTIFY_WEBHOOK_SECRET: /)]));
+    }
+  });
+
+  it('when the router starts in production without a session secret, with the demo one or a short one, then it is refused naming SESSION_SECRET', () => {
+    for (const session of [undefined, demo.sessionSecret, 'short-but-16-chars']) {
+      const problems = problemsOf(() => loadRouterConfig(productionEnv({ SESSION_SECRET: session })));
+      expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^SESSION_SECRET: /)]));
     }
   });
 
