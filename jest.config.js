@@ -18,7 +18,7 @@ const transform = {
 };
 const moduleNameMapper = {
   '^@triage/rules$': '<rootDir>/shared/rules/src/index.ts',
-  '^@triage/shared$': '<rootDir>/shared/src/index.ts',
+  '^@triage/shared/(kernel|complaint|jobs|http|infra|sources)$': '<rootDir>/shared/src/$1/index.ts',
 };
 
 /** @type {import('jest').Config} */

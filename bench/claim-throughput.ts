@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { loadRouterConfig } from '../services/router/src/config';
 import { clockFields } from '../services/router/src/domain/ticket-lifecycle';
 import { startSla } from '../services/router/src/domain/sla-clock';

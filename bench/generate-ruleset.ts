@@ -13,9 +13,9 @@
  * The same seed always gives the same files and complaints.
  */
 import { customerTiers } from '@triage/rules';
-import { channels as complaintChannels } from '@triage/shared';
+import { channels as complaintChannels } from '@triage/shared/complaint';
 import type { ComplaintFacts, FactSources, RuleCondition, StageName } from '@triage/rules';
-import type { ComplaintInput } from '@triage/shared';
+import type { ComplaintInput } from '@triage/shared/complaint';
 
 /** mulberry32: a small, fast, seedable PRNG. */
 export function createRandom(seed: number): () => number {

@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createLogger, type ComplaintRecord } from '@triage/shared';
+import { createLogger } from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadRouterConfig } from '../services/router/src/config';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ComplaintInput } from '@triage/shared';
+import type { ComplaintInput } from '@triage/shared/complaint';
 import { parse } from 'csv-parse/sync';
 
 export type CfpbRecord = Record<string, string>;

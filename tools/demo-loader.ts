@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signWebhook, WEBHOOK_SIGNATURE_HEADER, type ComplaintInput } from '@triage/shared';
+import type { ComplaintInput } from '@triage/shared/complaint';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '@triage/shared/http';
 import { readCfpbRecords } from './cfpb-corpus';
 
 const demoSecrets: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * Writes the JSON Schemas of the rule files (rules/schema/<name>.schema.json) from the zod
  * schemas the worker validates them with, so an editor underlines exactly what the worker
- * would reject. Run after changing shared/src/rules/ruleset-schemas.ts (or the fixture
+ * would reject. Run after changing shared/rules/src/ruleset-schemas.ts (or the fixture
  * format in services/worker/src/domain/rule-fixtures.ts):
  *
  *   npx tsx tools/generate-rule-schemas.ts          (write)

@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sourceMappingJsonSchema } from '@triage/shared';
+import { sourceMappingJsonSchema } from '@triage/shared/sources';
 import { format, resolveConfig } from 'prettier';
 
 export const sourceSchemaFile = path.resolve(

@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRuleset, type CompileResult, type RuleError } from '@triage/rules';
-import { connectMongo, createLogger } from '@triage/shared';
+import { createLogger } from '@triage/shared/kernel';
+import { connectMongo } from '@triage/shared/infra';
 import { readRuleFixtureDir } from '../services/worker/src/data-access/rule-fixture-files';
 import { TriageRepository } from '../services/worker/src/data-access/triage-repository';
 import { replayLimits, replayRules, type ReplayReport } from '../services/worker/src/domain/replay-rules';

@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { z } from 'zod';
 import { createBaseApp } from '../src/http/base-app';
-import { notFoundHandler, parseOrThrow, problemHandler } from '../src/http/problem';
-import { createLogger } from '../src/logger';
+import { notFoundHandler, problemHandler } from '../src/http/problem';
+import { parseOrThrow } from '../src/kernel/validation';
+import { createLogger } from '../src/kernel/logger';
 
 function buildApp(ready: boolean, optionalReady = true) {
   const logger = createLogger('test', 'silent');

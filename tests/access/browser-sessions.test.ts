@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { createBaseApp, createSessionToken, parseApiKeys } from '@triage/shared';
+import { parseApiKeys } from '@triage/shared/kernel';
+import { createBaseApp, createSessionToken } from '@triage/shared/http';
 import pino from 'pino';
 import request from 'supertest';
 import type { RunningRouter } from '../../services/router/src/service';

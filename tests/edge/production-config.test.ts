@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError } from '@triage/shared';
+import { ConfigError } from '@triage/shared/kernel';
 import { loadIntakeConfig } from '../../services/intake/src/config';
 import { loadRouterConfig } from '../../services/router/src/config';
 import { loadWorkerConfig } from '../../services/worker/src/config';

@@ -1,4 +1,4 @@
-import { signWebhook } from '@triage/shared';
+import { signWebhook } from '@triage/shared/http';
 import request from 'supertest';
 import type { RunningIntake } from '../../services/intake/src/service';
 import { startRedisServer, type RedisServerHandle } from '../../tools/embedded-infra';

@@ -1,4 +1,5 @@
-import { complaintEvent, queueNames, type ComplaintRecord } from '@triage/shared';
+import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
+import { queueNames } from '@triage/shared/jobs';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,6 @@
-import { complaintModel, signWebhook, type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
+import { signWebhook } from '@triage/shared/http';
+import { complaintModel } from '@triage/shared/infra';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { loadIntakeConfig } from '../../services/intake/src/config';

@@ -1,5 +1,6 @@
 import { customerTiers } from '@triage/rules';
-import { channels, signWebhook } from '@triage/shared';
+import { channels } from '@triage/shared/complaint';
+import { signWebhook } from '@triage/shared/http';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { RunningIntake } from '../../services/intake/src/service';

@@ -1,4 +1,5 @@
-import { createLogger, redisRateLimit } from '@triage/shared';
+import { createLogger } from '@triage/shared/kernel';
+import { redisRateLimit } from '@triage/shared/http';
 import express from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';

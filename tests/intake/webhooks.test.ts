@@ -1,4 +1,4 @@
-import { signWebhook } from '@triage/shared';
+import { signWebhook } from '@triage/shared/http';
 import request from 'supertest';
 import { watchCompletedJobs } from '../support/job-watcher';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';

@@ -1,4 +1,4 @@
-import type { RouteJob } from '@triage/shared';
+import type { RouteJob } from '@triage/shared/jobs';
 import type { Job, Worker } from 'bullmq';
 import request from 'supertest';
 import { cfpbCsvPath, defaultCfpbPath } from '../../tools/cfpb-corpus';

@@ -1,4 +1,6 @@
-import { complaintModel, queueNames, type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
+import { queueNames } from '@triage/shared/jobs';
+import { complaintModel } from '@triage/shared/infra';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  complaintModel,
-  customerHistories,
-  type ComplaintRecord,
-  type ComplaintStatus,
-} from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
+import { complaintModel, customerHistories } from '@triage/shared/infra';
 import type { FactSources } from '@triage/rules';
 import mongoose, { type Connection } from 'mongoose';
 import { ComplaintRepository } from '../../services/intake/src/data-access/complaint-repository';

@@ -1,4 +1,5 @@
-import { verifyWebhookSignature, type ComplaintEvent } from '@triage/shared';
+import type { ComplaintEvent } from '@triage/shared/complaint';
+import { verifyWebhookSignature } from '@triage/shared/http';
 import request from 'supertest';
 import { buildEnglishComplaint } from '../support/builders';
 import { watchCompletedJobs } from '../support/job-watcher';

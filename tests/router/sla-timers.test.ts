@@ -1,4 +1,4 @@
-import type { ComplaintEvent } from '@triage/shared';
+import type { ComplaintEvent } from '@triage/shared/complaint';
 import request from 'supertest';
 import type { RunningRouter } from '../../services/router/src/service';
 import { watchJobs } from './support/job-events';

@@ -1,4 +1,4 @@
-import type { ComplaintInput } from '@triage/shared';
+import type { ComplaintInput } from '@triage/shared/complaint';
 import { randomUUID } from 'node:crypto';
 
 /** A complaint as a CRM would send it; override what the test is about. */

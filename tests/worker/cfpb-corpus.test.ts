@@ -7,7 +7,7 @@
  * is reported as skipped with the reason in its name. CI has the file.
  */
 import { severityRank, type TriageDecision } from '@triage/rules';
-import { type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { cfpbCsvPath, cfpbTags, cfpbToComplaint, readCfpbRecords } from '../../tools/cfpb-corpus';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
 

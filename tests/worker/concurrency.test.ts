@@ -1,10 +1,11 @@
 import { evaluateComplaint } from '@triage/rules';
-import { type ComplaintInput, type ComplaintRecord } from '@triage/shared';
+import type { ComplaintInput, ComplaintRecord } from '@triage/shared/complaint';
 import { TriageRepository } from '../../services/worker/src/data-access/triage-repository';
 import { factsOfRecord } from '../../services/worker/src/domain/complaint-facts';
 import { explainTrace } from '../../services/worker/src/domain/explain-trace';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
-import { connectMongo, createLogger } from '@triage/shared';
+import { createLogger } from '@triage/shared/kernel';
+import { connectMongo } from '@triage/shared/infra';
 
 /** Complaints that exercise every stage: threats, categories, Chinese, vulnerable customers, repeats. */
 const templates: Array<Omit<ComplaintInput, 'customer'>> = [

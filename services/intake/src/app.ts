@@ -1,3 +1,4 @@
+import type { ApiKeyTable, Logger } from '@triage/shared/kernel';
 import {
   apiKeyId,
   createBaseApp,
@@ -8,11 +9,9 @@ import {
   problemHandler,
   redisRateLimit,
   type AccessLimits,
-  type ApiKeyTable,
-  type Logger,
   type ReadinessProbe,
-  type SourceMapping,
-} from '@triage/shared';
+} from '@triage/shared/http';
+import type { SourceMapping } from '@triage/shared/sources';
 import type { Express } from 'express';
 import type { WebhookSecrets } from './config';
 import type { ComplaintRepository } from './data-access/complaint-repository';

@@ -1,13 +1,13 @@
 import {
   baseConfigSchema,
-  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   parseConfig,
   portSchema,
   refuseDemoApiKeys,
   refuseWeakSecret,
-  queueWorkerSettingsShape,
   sourceNameSchema,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import { queueWorkerSettingsShape } from '@triage/shared/jobs';
+import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '@triage/shared/http';
 import { z } from 'zod';
 
 /** Webhook secrets by source. A source may have several at once while its secret is rotated. */

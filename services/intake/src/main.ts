@@ -1,4 +1,4 @@
-import { runMain } from '@triage/shared';
+import { runMain } from '@triage/shared/infra';
 import { loadIntakeConfig } from './config';
 import { startIntake } from './service';
 

@@ -1,21 +1,9 @@
 import path from 'node:path';
-import {
-  connectMongo,
-  closeRedis,
-  closeServer,
-  createLogger,
-  createRedis,
-  formatSourceMappingError,
-  listen,
-  loadSourceMappings,
-  pingMongo,
-  pingRedis,
-  portOf,
-  serverOptionsOf,
-  type Logger,
-  type SourceMapping,
-  workerLockOptions,
-} from '@triage/shared';
+import { createLogger, type Logger } from '@triage/shared/kernel';
+import { workerLockOptions } from '@triage/shared/jobs';
+import { closeServer, listen, portOf, serverOptionsOf } from '@triage/shared/http';
+import { connectMongo, closeRedis, createRedis, pingMongo, pingRedis } from '@triage/shared/infra';
+import { formatSourceMappingError, loadSourceMappings, type SourceMapping } from '@triage/shared/sources';
 import { Worker } from 'bullmq';
 import type { RedisReply } from 'rate-limit-redis';
 import type { IntakeConfig } from './config';

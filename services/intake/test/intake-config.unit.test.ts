@@ -1,4 +1,4 @@
-import { ConfigError } from '@triage/shared';
+import { ConfigError } from '@triage/shared/kernel';
 import { loadIntakeConfig, parseWebhookSecrets } from '../src/config';
 import { metadataProblems } from '../src/domain/storable-metadata';
 

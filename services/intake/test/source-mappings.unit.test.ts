@@ -7,7 +7,7 @@ import {
   sourceMappingJsonSchema,
   validateSourceMapping,
   type SourceMapping,
-} from '@triage/shared';
+} from '@triage/shared/sources';
 import fc from 'fast-check';
 import { cfpbCsvPath, cfpbToComplaint, readCfpbRecords, type CfpbRecord } from '../../../tools/cfpb-corpus';
 

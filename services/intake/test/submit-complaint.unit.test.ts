@@ -1,4 +1,4 @@
-import type { ComplaintRecord, ComplaintStatus } from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
 import {
   dedupeKeyFor,
   submitComplaint,

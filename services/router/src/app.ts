@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { type QueueDefinition } from '@triage/rules';
+import type { ApiKeyTable, Logger } from '@triage/shared/kernel';
 import {
   apiKeyRateLimit,
   createBaseApp,
@@ -15,10 +16,8 @@ import {
   sessionRequiredForChanges,
   type ServiceMetrics,
   type AccessLimits,
-  type ApiKeyTable,
-  type Logger,
   type ReadinessProbe,
-} from '@triage/shared';
+} from '@triage/shared/http';
 import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';

@@ -5,8 +5,8 @@ import {
   portSchema,
   refuseDemoApiKeys,
   refuseWeakSecret,
-  queueWorkerSettingsShape,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import { queueWorkerSettingsShape } from '@triage/shared/jobs';
 import { z } from 'zod';
 
 const DEV_NOTIFY_SECRET = 'triage-dev-notify-secret';

@@ -1,4 +1,4 @@
-import { runMain } from '@triage/shared';
+import { runMain } from '@triage/shared/infra';
 import { loadRouterConfig } from './config';
 import { startRouter } from './service';
 

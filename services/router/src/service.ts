@@ -2,29 +2,28 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatRuleError, loadRuleset } from '@triage/rules';
+import { createLogger, type Logger } from '@triage/shared/kernel';
+import { queueNames, type RouteJob, workerLockOptions } from '@triage/shared/jobs';
 import {
-  closeRedis,
   createServiceMetrics,
   observeQueueDepths,
   observeWorker,
   closeServer,
-  connectMongo,
-  createLogger,
-  createRedis,
   listen,
-  pingMongo,
-  pingRedis,
   portOf,
   redisCommandsOf,
   serverOptionsOf,
+} from '@triage/shared/http';
+import {
+  closeRedis,
+  connectMongo,
+  createRedis,
+  pingMongo,
+  pingRedis,
   redisReady,
   watchRulesDirectory,
   type RulesWatcher,
-  queueNames,
-  type Logger,
-  type RouteJob,
-  workerLockOptions,
-} from '@triage/shared';
+} from '@triage/shared/infra';
 import { Queue, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { createApp } from './app';

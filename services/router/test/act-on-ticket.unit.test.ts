@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@triage/shared';
+import { ConflictError, NotFoundError } from '@triage/shared/kernel';
 import { actOnTicket } from '../src/domain/act-on-ticket';
 import { buildTicket } from './builders/ticket-builders';
 import { fakeDesk, NOW } from './fakes/fake-desk';

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@triage/shared';
+import { ConflictError, NotFoundError } from '@triage/shared/kernel';
 import { claimNext } from '../src/domain/claim-next';
 import { buildTicket } from './builders/ticket-builders';
 import { fakeDesk, LEASE_MS, NOW } from './fakes/fake-desk';

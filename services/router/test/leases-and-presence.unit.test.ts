@@ -1,4 +1,4 @@
-import { ConflictError } from '@triage/shared';
+import { ConflictError } from '@triage/shared/kernel';
 import { expireLease } from '../src/domain/expire-lease';
 import { renewLease } from '../src/domain/renew-lease';
 import { agentChanged, setPresence } from '../src/domain/set-presence';

@@ -1,4 +1,4 @@
-import type { ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { QueueDefinition } from '@triage/rules';
 import { pendingTimers } from '../src/domain/sla-clock';
 import { planSlaStep, slaNotifications, type SlaTimerDue } from '../src/domain/plan-sla-step';

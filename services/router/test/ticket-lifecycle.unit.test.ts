@@ -1,5 +1,6 @@
 import { type QueueDefinition } from '@triage/rules';
-import { ConflictError, ValidationError, type ComplaintRecord } from '@triage/shared';
+import { ConflictError, ValidationError } from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { pushCandidates } from '../src/domain/push-assignment';
 import { startSla } from '../src/domain/sla-clock';
 import { eligibleQueues, planTicketAction } from '../src/domain/ticket-lifecycle';

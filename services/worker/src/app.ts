@@ -1,3 +1,4 @@
+import type { ApiKeyTable, Logger } from '@triage/shared/kernel';
 import {
   apiKeyRateLimit,
   createBaseApp,
@@ -8,10 +9,8 @@ import {
   problemHandler,
   type ServiceMetrics,
   type AccessLimits,
-  type ApiKeyTable,
-  type Logger,
   type ReadinessProbe,
-} from '@triage/shared';
+} from '@triage/shared/http';
 import type { Express } from 'express';
 import type { BlocklistStore } from './domain/blocklist';
 import type { ReplayStore } from './domain/replay-rules';

@@ -4,8 +4,8 @@ import {
   parseConfig,
   portSchema,
   refuseDemoApiKeys,
-  queueWorkerSettingsShape,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import { queueWorkerSettingsShape } from '@triage/shared/jobs';
 import { z } from 'zod';
 
 export const workerConfigSchema = baseConfigSchema.extend({

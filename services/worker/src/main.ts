@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { runMain } from '@triage/shared';
+import { runMain } from '@triage/shared/infra';
 import { loadWorkerConfig } from './config';
 import { startWorker } from './service';
 

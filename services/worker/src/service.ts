@@ -1,27 +1,26 @@
 import path from 'node:path';
 import { formatRuleError, readRuleFiles } from '@triage/rules';
+import { createLogger, type Logger } from '@triage/shared/kernel';
+import { queueNames, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
 import {
-  closeRedis,
   createServiceMetrics,
   observeQueueDepths,
   observeWorker,
   closeServer,
-  connectMongo,
-  createLogger,
-  createRedis,
   listen,
-  pingMongo,
-  pingRedis,
   portOf,
   redisCommandsOf,
   serverOptionsOf,
-  queueNames,
+} from '@triage/shared/http';
+import {
+  closeRedis,
+  connectMongo,
+  createRedis,
+  pingMongo,
+  pingRedis,
   watchRulesDirectory,
-  type Logger,
   type RulesWatcher,
-  type TriageJob,
-  workerLockOptions,
-} from '@triage/shared';
+} from '@triage/shared/infra';
 import { Worker } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { createApp } from './app';

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '@triage/shared';
+import { NotFoundError, ValidationError } from '@triage/shared/kernel';
 import {
   blockCustomer,
   isInForce,

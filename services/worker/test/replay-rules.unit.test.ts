@@ -1,5 +1,5 @@
 import { evaluateComplaint, type FactSources } from '@triage/rules';
-import { type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { factsOfRecord } from '../src/domain/complaint-facts';
 import { simulatedFactSources } from '../src/domain/fact-sources';
 import { decisionChanges, replayRules } from '../src/domain/replay-rules';

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { ForbiddenError, UnauthorizedError } from '../errors';
-import type { ApiKeyTable, Principal, Role } from './api-keys';
+import { ForbiddenError, UnauthorizedError } from '../kernel';
+import type { ApiKeyTable, Principal, Role } from '../kernel';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -2,7 +2,7 @@
 /// <reference types="pino-http" preserve="true" />
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import { redactUrlSecrets, type Logger } from '../logger';
+import { redactUrlSecrets, type Logger } from '../kernel';
 import { healthRouter, type ReadinessProbe } from './health';
 import { createServiceMetrics, httpMetrics, metricsRouter, type ServiceMetrics } from './metrics';
 import { requestId } from './request-id';
@@ -34,9 +34,9 @@ export function createBaseApp(
   app.use(
     pinoHttp({
       logger,
-      genReqId: (req) => req.id,
+      genReqId: (req) => req.requestId,
       autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
-      customProps: (req) => ({ requestId: req.id }),
+      customProps: (req) => ({ requestId: req.requestId }),
       // Query strings may carry secrets (a key pasted into an address): their values never reach the log.
       serializers: {
         req: (req: { url?: string; query?: unknown }) => {

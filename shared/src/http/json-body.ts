@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { UnsupportedMediaTypeError } from '../errors';
+import { UnsupportedMediaTypeError } from '../kernel';
 
 /**
  * JSON bodies only: a request that carries a body with another content type gets 415;

@@ -1,40 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
-import { AppError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from '../errors';
-import { redactUrlSecrets, type Logger } from '../logger';
+import {
+  AppError,
+  NotFoundError,
+  PayloadTooLargeError,
+  redactUrlSecrets,
+  ValidationError,
+  type Logger,
+} from '../kernel';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://triage.dev/problems/';
-
-/** Converts zod issues to field errors with JSON-pointer-like paths (`/customer/id`). */
-export function toFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const base = issue.path.map(String);
-    // An unknown field is reported at its own path, one entry per field.
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: '/' + [...base, key].join('/'),
-        message: 'unknown field (not part of the schema)',
-      }));
-    }
-    return [{ path: '/' + base.join('/'), message: issue.message }];
-  });
-}
-
-/** Parses `input` with `schema`, throwing a ValidationError naming every bad field. */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  what = 'request body',
-): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fieldErrors = toFieldErrors(result.error);
-  throw new ValidationError(
-    `The ${what} has ${fieldErrors.length} invalid field(s): ${fieldErrors.map((f) => f.path).join(', ')}`,
-    fieldErrors,
-  );
-}
 
 interface BodyParserError extends Error {
   type?: string;
@@ -66,9 +41,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       error instanceof AppError ? error : (fromBodyParser(error as BodyParserError) ?? undefined);
     const status = appError?.status ?? 500;
     if (status >= 500) {
-      logger.error({ err: error, requestId: req.id, path: req.path }, 'request failed');
+      logger.error({ err: error, requestId: req.requestId, path: req.path }, 'request failed');
     } else {
-      logger.debug({ err: error, requestId: req.id, path: req.path }, 'request rejected');
+      logger.debug({ err: error, requestId: req.requestId, path: req.path }, 'request rejected');
     }
     const body: Record<string, unknown> = {
       type: TYPE_BASE + (appError?.code ?? 'internal-error'),
@@ -76,7 +51,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       status,
       detail: appError?.detail ?? 'An unexpected error occurred; it has been logged.',
       instance: redactUrlSecrets(req.originalUrl),
-      requestId: req.id,
+      requestId: req.requestId,
       ...(appError?.fieldErrors?.length ? { errors: appError.fieldErrors } : {}),
       ...(appError?.extra ?? {}),
     };

@@ -8,8 +8,8 @@ import {
   type Options,
 } from 'express-rate-limit';
 import { RedisStore, type RedisReply, type SendCommandFn } from 'rate-limit-redis';
-import { TooManyRequestsError } from '../errors';
-import type { Logger } from '../logger';
+import { TooManyRequestsError } from '../kernel';
+import type { Logger } from '../kernel';
 
 /**
  * rate-limit-redis loads its Lua scripts once, when the limiter is created. Our producer

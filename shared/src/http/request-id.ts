@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 
 declare module 'http' {
   interface IncomingMessage {
-    id: string;
+    /** This request's id (X-Request-Id); pino-http logs it as `req.id`. */
+    requestId: string;
   }
 }
 
@@ -15,7 +16,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export const requestId: RequestHandler = (req, res, next) => {
   const incoming = req.header('x-request-id');
-  req.id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader('X-Request-Id', req.id);
+  req.requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  req.id = req.requestId;
+  res.setHeader('X-Request-Id', req.requestId);
   next();
 };

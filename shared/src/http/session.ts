@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { ForbiddenError } from '../errors';
-import type { ApiKeyTable, Principal, Role } from './api-keys';
-import { roles } from './api-keys';
+import { ForbiddenError } from '../kernel';
+import type { ApiKeyTable, Principal, Role } from '../kernel';
+import { roles } from '../kernel';
 
 /** The cookie that carries a browser session (dashboard, bull-board). */
 export const SESSION_COOKIE = 'triage_session';

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../kernel';
 
 export interface Stoppable {
   stop: () => Promise<void>;

@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import type { Logger } from '../logger';
+import type { Logger } from '../kernel';
 
 export interface MongoConnectOptions {
   /** How long an operation waits for a reachable server before it fails (default 5 s). */

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import type { Logger } from '../logger';
+import type { Logger } from '../kernel';
 
 export interface RulesWatcher {
   /** Stops watching and waits for a reload in flight. */

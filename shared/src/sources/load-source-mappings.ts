@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { complaintInputSchema, customerSchema } from '../complaint/complaint-input';
+import { complaintInputSchema, customerSchema } from '../complaint';
 import { sourceMappingSchema, type FieldMapping, type SourceMapping } from './source-mapping';
 
 /** One problem with a mapping file: which file, where in it, and what. */

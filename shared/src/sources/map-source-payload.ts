@@ -1,6 +1,6 @@
-import { complaintInputSchema, type ComplaintInput } from '../complaint/complaint-input';
-import type { FieldError } from '../errors';
-import { toFieldErrors } from '../http/problem';
+import { complaintInputSchema, type ComplaintInput } from '../complaint';
+import type { FieldError } from '../kernel';
+import { toFieldErrors } from '../kernel';
 import type { FieldMapping, SourceMapping, ValueOrigin } from './source-mapping';
 
 /** A field error of a mapped payload: `path` names the complaint field, `sourcePath` where it came from. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceNameSchema } from '../kernel';
 
 /**
  * A source mapping (rules/sources/<source>.json) says how one CRM's webhook payload becomes a
@@ -6,10 +7,6 @@ import { z } from 'zod';
  * The JSON Schema in rules/schema/source-mapping.schema.json is generated from this file
  * (tools/generate-source-schema.ts), so editors and the service check the same thing.
  */
-
-export const sourceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (at most 64)');
 
 const payloadPath = z
   .string()

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { closeServer, listen, portOf } from '@triage/shared';
+import { closeServer, listen, portOf } from '@triage/shared/http';
 import express from 'express';
 
 export interface ReceivedWebhook {

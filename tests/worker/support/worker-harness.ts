@@ -1,18 +1,13 @@
+import { createLogger, type Logger } from '@triage/shared/kernel';
+import type { ComplaintInput, ComplaintRecord } from '@triage/shared/complaint';
+import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared/jobs';
 import {
   customerHistories,
   recordInHistory,
   complaintModel,
   connectMongo,
-  createLogger,
-  defaultJobOptions,
-  jobIds,
-  queueNames,
-  type ComplaintInput,
   type ComplaintModel,
-  type ComplaintRecord,
-  type Logger,
-  type TriageJob,
-} from '@triage/shared';
+} from '@triage/shared/infra';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';

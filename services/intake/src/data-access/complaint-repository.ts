@@ -1,13 +1,6 @@
-import {
-  complaintEvent,
-  complaintModel,
-  customerHistories,
-  recordInHistory,
-  NotFoundError,
-  ServiceUnavailableError,
-  type ComplaintRecord,
-  type ComplaintStatus,
-} from '@triage/shared';
+import { NotFoundError, ServiceUnavailableError } from '@triage/shared/kernel';
+import { complaintEvent, type ComplaintRecord, type ComplaintStatus } from '@triage/shared/complaint';
+import { complaintModel, customerHistories, recordInHistory } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type { StuckComplaint, StuckComplaintFinder } from '../domain/sweep-stuck-complaints';
 import type { ComplaintStore } from '../domain/submit-complaint';

@@ -1,4 +1,4 @@
-import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared';
+import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TriageQueue } from '../domain/submit-complaint';

@@ -1,11 +1,10 @@
+import { ServiceUnavailableError, ValidationError } from '@triage/shared/kernel';
 import {
   describeOrigin,
   mapSourcePayload,
-  ServiceUnavailableError,
-  ValidationError,
   type SourceFieldError,
   type SourceMapping,
-} from '@triage/shared';
+} from '@triage/shared/sources';
 import {
   submitComplaint,
   type ComplaintStore,

@@ -3,9 +3,9 @@ import {
   ForbiddenError,
   NotFoundError,
   seesEverything,
-  type ComplaintRecord,
   type Principal,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 
 /** The source of complaints posted through the API by anyone but a CRM. */
 export const API_SOURCE = 'api';

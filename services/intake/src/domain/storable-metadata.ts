@@ -1,4 +1,4 @@
-import type { FieldError } from '@triage/shared';
+import type { FieldError } from '@triage/shared/kernel';
 
 /** Deep enough for any CRM's custom fields; far below MongoDB's 100-level document limit. */
 export const MAX_METADATA_DEPTH = 16;

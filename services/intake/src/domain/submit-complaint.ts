@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '@triage/shared/kernel';
 import {
   complaintEvent,
-  ValidationError,
   type ComplaintInput,
   type ComplaintRecord,
   type ComplaintStatus,
-} from '@triage/shared';
+} from '@triage/shared/complaint';
 import { nfcWithoutControlCharacters } from './nfc-without-control-characters';
 import { metadataProblems } from './storable-metadata';
 

@@ -1,4 +1,6 @@
-import type { ComplaintModel, ComplaintRecord, Logger, TicketState } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
+import type { ComplaintRecord, TicketState } from '@triage/shared/complaint';
+import type { ComplaintModel } from '@triage/shared/infra';
 import type { ClaimIndexRepair } from '../domain/ports';
 import type { ClaimIndex, ClaimIndexEntry } from './claim-index';
 

@@ -1,4 +1,5 @@
-import { complaintModel, type ComplaintEvent } from '@triage/shared';
+import type { ComplaintEvent } from '@triage/shared/complaint';
+import { complaintModel } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type { ReportComplaint } from '../domain/kpi-report';
 

@@ -1,4 +1,6 @@
-import type { ComplaintModel, ComplaintRecord, Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
+import type { ComplaintModel } from '@triage/shared/infra';
 import type { ClaimRequest } from '../domain/ports';
 import type { ClaimIndex, PoppedTicket } from './claim-index';
 import { ticketEvent } from './ticket-event';

@@ -1,4 +1,4 @@
-import { complaintEvent, type ComplaintEvent } from '@triage/shared';
+import { complaintEvent, type ComplaintEvent } from '@triage/shared/complaint';
 import type { EventOrigin } from '../domain/ports';
 
 /** A history event for a ticket change, stamped with who caused it. */

@@ -1,4 +1,6 @@
-import { complaintModel, type ComplaintRecord, type Logger, type TicketState } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
+import type { ComplaintRecord, TicketState } from '@triage/shared/complaint';
+import { complaintModel } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type {
   ClaimIndexRepair,

@@ -1,4 +1,5 @@
-import type { ComplaintModel, ComplaintRecord, ComplaintStatus } from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
+import type { ComplaintModel } from '@triage/shared/infra';
 import { openStatuses } from '../domain/ticket-lifecycle';
 import { queueOrder } from './ticket-claims';
 

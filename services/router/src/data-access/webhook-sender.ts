@@ -1,4 +1,4 @@
-import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '@triage/shared';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '@triage/shared/http';
 
 export interface WebhookDelivery {
   status: number;

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, type ComplaintRecord } from '@triage/shared';
+import { ConflictError, NotFoundError } from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { CAS_ATTEMPTS, queueById, type DeskDeps } from './desk-deps';
 import { cancelTimers, planTimers, watchLeaseSafely } from './plan-timers';
 import { pushDispatch, pushDispatchFor } from './push-dispatch';

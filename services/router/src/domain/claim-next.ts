@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, type ComplaintRecord } from '@triage/shared';
+import { ConflictError, NotFoundError } from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { DeskDeps } from './desk-deps';
 import { watchLeaseSafely } from './plan-timers';
 import type { Agent, EventOrigin } from './ports';

@@ -1,4 +1,4 @@
-import type { Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import type { EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { AgentStore, TicketStore, TimerPort } from './ports';
 

@@ -1,4 +1,4 @@
-import { complaintStatuses, type ComplaintEvent } from '@triage/shared';
+import { complaintStatuses, type ComplaintEvent } from '@triage/shared/complaint';
 
 /** The fields of a complaint a KPI report reads (a projection of the stored document). */
 export interface ReportComplaint {

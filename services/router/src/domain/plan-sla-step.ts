@@ -1,4 +1,4 @@
-import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared';
+import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared/complaint';
 import type { EscalationAction, QueueDefinition } from '@triage/rules';
 import { ladderOfQueue } from './desk-deps';
 import type { NotifyRequest, PatchGuard, SlaFiring } from './ports';

@@ -1,4 +1,4 @@
-import type { ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { ladderOf, type DeskDeps } from './desk-deps';
 import { pendingTimers } from './sla-clock';
 import { openStatuses } from './ticket-lifecycle';

@@ -1,4 +1,4 @@
-import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared';
+import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared/complaint';
 import type { SlaTimer } from './sla-clock';
 import type { TicketPatch } from './ticket-lifecycle';
 

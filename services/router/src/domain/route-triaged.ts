@@ -1,4 +1,4 @@
-import type { ComplaintRecord, TicketState } from '@triage/shared';
+import type { ComplaintRecord, TicketState } from '@triage/shared/complaint';
 import { queueById, type DeskDeps } from './desk-deps';
 import { planTimers } from './plan-timers';
 import { pushDispatch } from './push-dispatch';

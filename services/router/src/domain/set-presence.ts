@@ -1,4 +1,4 @@
-import { NotFoundError } from '@triage/shared';
+import { NotFoundError } from '@triage/shared/kernel';
 import type { DeskDeps } from './desk-deps';
 import type { Agent } from './ports';
 import { pushDispatch, pushDispatchFor } from './push-dispatch';

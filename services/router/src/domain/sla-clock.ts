@@ -1,5 +1,5 @@
 import type { EscalationAction, EscalationLadder, EscalationStep } from '@triage/rules';
-import type { TicketSla } from '@triage/shared';
+import type { TicketSla } from '@triage/shared/complaint';
 
 /*
  * The SLA clock of one ticket, as pure functions.

@@ -1,4 +1,4 @@
-import type { ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { actOnTicket, type TicketActionOptions, type TicketActor } from './act-on-ticket';
 import { claimNext } from './claim-next';
 import type { DeskDeps } from './desk-deps';

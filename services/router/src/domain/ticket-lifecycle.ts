@@ -1,13 +1,12 @@
 import { type QueueDefinition } from '@triage/rules';
-import {
-  ConflictError,
-  ValidationError,
-  type ComplaintRecord,
-  type ComplaintStatus,
-  type SlaPause,
-  type TicketSla,
-  type TicketState,
-} from '@triage/shared';
+import { ConflictError, ValidationError } from '@triage/shared/kernel';
+import type {
+  ComplaintRecord,
+  ComplaintStatus,
+  SlaPause,
+  TicketSla,
+  TicketState,
+} from '@triage/shared/complaint';
 import {
   enterResolutionPhase,
   pauseClock,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ComplaintRecord, ComplaintStatus, TicketState } from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus, TicketState } from '@triage/shared/complaint';
 import type { CustomerTier, Severity } from '@triage/rules';
 import { startSla } from '../../src/domain/sla-clock';
 

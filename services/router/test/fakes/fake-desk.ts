@@ -1,4 +1,4 @@
-import type { Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import type { QueueDefinition } from '@triage/rules';
 import type { DeskDeps } from '../../src/domain/desk-deps';
 import { FakeAgentStore } from './fake-agent-store';

@@ -1,4 +1,4 @@
-import { complaintEvent, type ComplaintRecord } from '@triage/shared';
+import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
 import type { ClaimIndexRepair, EventOrigin, PatchGuard, TicketStore } from '../../src/domain/ports';
 import { heldStatuses, leasedStatuses, openStatuses } from '../../src/domain/ticket-lifecycle';
 

@@ -1,4 +1,4 @@
-import { defaultJobOptions, jobIds, queueNames, type RouteJob } from '@triage/shared';
+import { defaultJobOptions, jobIds, queueNames, type RouteJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RouteQueue } from '../domain/triage-complaint';

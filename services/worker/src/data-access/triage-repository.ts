@@ -1,12 +1,11 @@
 import { type Evaluation, type FactSources } from '@triage/rules';
+import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
 import {
-  complaintEvent,
   complaintModel,
   customerHistories,
   recordInHistory,
-  type ComplaintRecord,
   type CustomerHistoryEntry,
-} from '@triage/shared';
+} from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type { ReplayStore } from '../domain/replay-rules';
 import type { TriageStore } from '../domain/triage-complaint';

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '@triage/shared';
+import { NotFoundError, ValidationError } from '@triage/shared/kernel';
 
 /**
  * The blocklist: customers whose complaints are flagged and sent to abuse review. Being

@@ -1,5 +1,5 @@
 import type { ComplaintFacts } from '@triage/rules';
-import type { ComplaintInput, ComplaintRecord } from '@triage/shared';
+import type { ComplaintInput, ComplaintRecord } from '@triage/shared/complaint';
 
 /** The plain facts the rules see, from a stored complaint. */
 export function factsOfRecord(complaint: ComplaintRecord): ComplaintFacts {

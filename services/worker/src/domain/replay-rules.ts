@@ -1,5 +1,5 @@
 import { evaluateComplaint, type FactSources, type Ruleset, type TriageDecision } from '@triage/rules';
-import { type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { factsOfRecord } from './complaint-facts';
 import { memoizedFactSources } from './fact-sources';
 

@@ -1,5 +1,5 @@
 import { evaluateComplaint, severities, stageNames, type Evaluation, type Ruleset } from '@triage/rules';
-import { complaintInputSchema } from '@triage/shared';
+import { complaintInputSchema } from '@triage/shared/complaint';
 import { z } from 'zod';
 import { factsOfInput } from './complaint-facts';
 import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';

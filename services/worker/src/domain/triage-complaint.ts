@@ -1,5 +1,5 @@
 import { evaluateComplaint, type Evaluation, type FactSources, type Ruleset } from '@triage/rules';
-import { type ComplaintRecord } from '@triage/shared';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { factsOfRecord } from './complaint-facts';
 import { explainTrace } from './explain-trace';
 

@@ -1,12 +1,6 @@
-import {
-  actorLabel,
-  complaintInputSchema,
-  parseOrThrow,
-  principalOf,
-  requireRole,
-  type ApiKeyTable,
-  type Logger,
-} from '@triage/shared';
+import { actorLabel, parseOrThrow, type ApiKeyTable, type Logger } from '@triage/shared/kernel';
+import { complaintInputSchema } from '@triage/shared/complaint';
+import { principalOf, requireRole } from '@triage/shared/http';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ComplaintRepository } from '../../data-access/complaint-repository';
@@ -46,7 +40,7 @@ export function complaintsRouter({
       {
         source,
         scope,
-        requestId: req.id,
+        requestId: req.requestId,
         ...(idempotencyKey ? { idempotencyKey } : {}),
         actor: actorLabel(principal),
       },
@@ -54,7 +48,7 @@ export function complaintsRouter({
       triageQueue,
       (error, id, stage) =>
         logger.warn(
-          { err: error, complaintId: id, requestId: req.id, stage },
+          { err: error, complaintId: id, requestId: req.requestId, stage },
           stage === 'enqueue'
             ? 'triage queue unavailable; complaint left for the sweeper'
             : 'complaint queued but its status could not be advanced',

@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@triage/shared';
+import { parseOrThrow } from '@triage/shared/kernel';
 import type { Request } from 'express';
 import { z } from 'zod';
 

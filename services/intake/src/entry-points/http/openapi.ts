@@ -1,10 +1,5 @@
-import {
-  complaintInputSchema,
-  complaintStatuses,
-  createOpenApiRegistry,
-  problemResponses,
-  type OpenAPIRegistry,
-} from '@triage/shared';
+import { complaintInputSchema, complaintStatuses } from '@triage/shared/complaint';
+import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
 
 const accepted = z

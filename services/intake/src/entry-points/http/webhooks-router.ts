@@ -4,12 +4,10 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
-  verifyWebhookSignature,
-  WEBHOOK_SIGNATURE_HEADER,
-  webhookDeliveryId,
   type Logger,
-  type SourceMapping,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, webhookDeliveryId } from '@triage/shared/http';
+import type { SourceMapping } from '@triage/shared/sources';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { WebhookSecrets } from '../../config';
 import {
@@ -117,7 +115,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     );
     if (webhook.sighting.kind === 'unknown') {
       deps.logger.warn(
-        { err: webhook.sighting.error, requestId: req.id, source: webhook.source },
+        { err: webhook.sighting.error, requestId: req.requestId, source: webhook.source },
         'replay cache unavailable; deliveries without an external id are refused until it is back',
       );
     }
@@ -144,12 +142,12 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
       const outcome = await acceptWebhookDelivery(
         mapping,
         payload,
-        { source, requestId: req.id, sighting, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        { source, requestId: req.requestId, sighting, ...(idempotencyKey ? { idempotencyKey } : {}) },
         deps.repository,
         deps.triageQueue,
         (error, id, stage) =>
           deps.logger.warn(
-            { err: error, complaintId: id, requestId: req.id, stage, source },
+            { err: error, complaintId: id, requestId: req.requestId, stage, source },
             stage === 'enqueue'
               ? 'triage queue unavailable; complaint left for the sweeper'
               : 'complaint queued but its status could not be advanced',

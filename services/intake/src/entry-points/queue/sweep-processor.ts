@@ -1,4 +1,4 @@
-import type { Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import type { Job } from 'bullmq';
 import type { ComplaintStore, TriageQueue } from '../../domain/submit-complaint';
 import { sweepStuckComplaints, type StuckComplaintFinder } from '../../domain/sweep-stuck-complaints';

@@ -3,9 +3,9 @@ import {
   ForbiddenError,
   NotFoundError,
   seesEverything,
-  type ComplaintRecord,
   type Principal,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { type QueueDefinition } from '@triage/rules';
 import { z } from 'zod';
 import { eligibleQueues } from '../../domain/ticket-lifecycle';

@@ -1,11 +1,6 @@
-import {
-  NotFoundError,
-  parseOrThrow,
-  principalOf,
-  requireRole,
-  type ApiKeyTable,
-  type ComplaintStatus,
-} from '@triage/shared';
+import { NotFoundError, parseOrThrow, type ApiKeyTable } from '@triage/shared/kernel';
+import type { ComplaintStatus } from '@triage/shared/complaint';
+import { principalOf, requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AgentRecord, AgentRepository } from '../../data-access/agent-repository';
@@ -86,7 +81,7 @@ export function agentsRouter(deps: AgentsRouterDeps): Router {
     const { agentId } = parseOrThrow(agentParams, req.params, 'path');
     const body = parseOrThrow(agentBody, req.body ?? {});
     const { agent, created } = await deps.agents.upsert({ _id: agentId, ...body });
-    const handedBack = await deps.desk.agentChanged(agent, req.id);
+    const handedBack = await deps.desk.agentChanged(agent, req.requestId);
     const current = (await deps.agents.findById(agentId)) ?? agent;
     res.status(created ? 201 : 200).json({ agent: agentView(current, deps.queues()), handedBack });
   });
@@ -95,7 +90,7 @@ export function agentsRouter(deps: AgentsRouterDeps): Router {
     const { agentId } = parseOrThrow(agentParams, req.params, 'path');
     assertActsFor(principalOf(req), agentId);
     const { online } = parseOrThrow(presenceBody, req.body ?? {});
-    const { handedBack } = await deps.desk.setPresence(agentId, online, req.id);
+    const { handedBack } = await deps.desk.setPresence(agentId, online, req.requestId);
     const agent = await deps.agents.findById(agentId);
     if (!agent) throw new NotFoundError(`No agent with id ${agentId}.`);
     res.json({ agent: agentView(agent, deps.queues()), handedBack });
@@ -114,7 +109,7 @@ export function agentsRouter(deps: AgentsRouterDeps): Router {
   router.post('/v1/agents/:agentId/claim', agentOrAdmin, async (req, res) => {
     const { agentId } = parseOrThrow(agentParams, req.params, 'path');
     assertActsFor(principalOf(req), agentId);
-    const ticket = await deps.desk.claim(agentId, req.id);
+    const ticket = await deps.desk.claim(agentId, req.requestId);
     if (!ticket) {
       res.status(204).end();
       return;

@@ -1,4 +1,4 @@
-import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared';
+import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';

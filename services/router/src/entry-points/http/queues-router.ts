@@ -1,5 +1,6 @@
 import { type QueueDefinition } from '@triage/rules';
-import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
+import { NotFoundError, parseOrThrow, type ApiKeyTable } from '@triage/shared/kernel';
+import { principalOf, requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { TicketViews } from '../../data-access/ticket-views';

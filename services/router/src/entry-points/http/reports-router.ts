@@ -1,4 +1,5 @@
-import { parseOrThrow, requireRole, ValidationError, type ApiKeyTable } from '@triage/shared';
+import { parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
+import { requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ReportRepository } from '../../data-access/report-repository';

@@ -1,15 +1,13 @@
+import { ForbiddenError, UnauthorizedError, type ApiKeyTable } from '@triage/shared/kernel';
 import {
   clearedSessionCookie,
   createSessionToken,
-  ForbiddenError,
   principalForKey,
   principalOf,
   requireRole,
   sessionCookie,
-  UnauthorizedError,
-  type ApiKeyTable,
   type SessionSettings,
-} from '@triage/shared';
+} from '@triage/shared/http';
 import { Router } from 'express';
 
 export interface BrowserSessionSettings extends SessionSettings {

@@ -1,5 +1,5 @@
 import type { TriageDecision } from '@triage/rules';
-import type { ComplaintRecord, ComplaintStatus } from '@triage/shared';
+import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
 
 /** What an agent sees of a ticket. */
 export interface TicketView {

@@ -1,4 +1,5 @@
-import { NotFoundError, parseOrThrow, principalOf, requireRole, type ApiKeyTable } from '@triage/shared';
+import { NotFoundError, parseOrThrow, type ApiKeyTable } from '@triage/shared/kernel';
+import { principalOf, requireRole } from '@triage/shared/http';
 import { type QueueDefinition } from '@triage/rules';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -74,7 +75,7 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
             })();
       const ticket = await deps.desk.act(id, name, actorOf(principalOf(req)), {
         ...options,
-        requestId: req.id,
+        requestId: req.requestId,
       });
       res.json({ ticket: toTicketView(ticket) });
     });

@@ -1,4 +1,4 @@
-import { type Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { leaseJobSchema, type LeaseJob } from '../../data-access/router-timers';

@@ -1,4 +1,4 @@
-import { type Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { notifyJobSchema, type NotifyJob } from '../../data-access/router-timers';
 import type { WebhookSender } from '../../data-access/webhook-sender';

@@ -1,4 +1,5 @@
-import { routeJobSchema, type Logger, type RouteJob } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
+import { routeJobSchema, type RouteJob } from '@triage/shared/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { TicketDesk } from '../../domain/ticket-desk';
 

@@ -1,4 +1,4 @@
-import { type Logger } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { SlaFiringOutcome } from '../../domain/fire-sla-timer';
 import type { TicketDesk } from '../../domain/ticket-desk';

@@ -1,12 +1,11 @@
 import {
   actorLabel,
   parseOrThrow,
-  principalOf,
-  requireRole,
   NotFoundError,
   type ApiKeyTable,
   type Principal,
-} from '@triage/shared';
+} from '@triage/shared/kernel';
+import { principalOf, requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import {

@@ -1,4 +1,4 @@
-import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared';
+import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
 import { blockSchema } from './blocklist-router';
 import { dryRunSchema, replaySchema, validateSchema } from './rules-router';

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateComplaint, rulesetFileNames, type RuleError, type Ruleset } from '@triage/rules';
-import {
-  complaintInputSchema,
-  parseOrThrow,
-  requireRole,
-  ValidationError,
-  type ApiKeyTable,
-} from '@triage/shared';
+import { parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
+import { complaintInputSchema } from '@triage/shared/complaint';
+import { requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import { factsOfInput } from '../../domain/complaint-facts';

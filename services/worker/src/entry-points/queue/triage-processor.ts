@@ -1,5 +1,6 @@
 import { type FactSources } from '@triage/rules';
-import { triageJobSchema, type Logger, type TriageJob } from '@triage/shared';
+import type { Logger } from '@triage/shared/kernel';
+import { triageJobSchema, type TriageJob } from '@triage/shared/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
 import { triageComplaint, type RouteQueue, type TriageStore } from '../../domain/triage-complaint';

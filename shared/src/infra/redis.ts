@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '../logger';
+import type { Logger } from '../kernel';
 
 /**
  * `worker` connections block (BLMOVE) and must never give up on a command

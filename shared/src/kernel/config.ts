@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
-import { parseApiKeys } from './http/api-keys';
+import { parseApiKeys } from './api-keys';
 
 /**
  * Parses an environment with a zod schema once, at start-up, and fails fast with

@@ -1,4 +1,4 @@
-import { sourceNameSchema } from '../sources/source-mapping';
+import { sourceNameSchema } from './source-name';
 
 /**
  * The roles, least to most powerful: a CRM submits and reads its own source's complaints; an

@@ -1,0 +1,82 @@
+import type { RuleTrace, TriageDecision } from '@triage/rules';
+import type { ComplaintInput } from './complaint-input';
+import type { ComplaintEvent, ComplaintStatus } from './complaint-status';
+
+/** A span during which the SLA clock stood still (waiting for the customer, or resolved until reopened). */
+export interface SlaPause {
+  from: Date;
+  to: Date;
+  reason: 'waiting_customer' | 'resolved';
+}
+
+/**
+ * The SLA clock of a ticket. The phase is `first-response` until an agent acknowledges, then
+ * `resolution`. Deadlines are the decision's, shifted by the paused time. `generation` grows
+ * whenever the timers are re-planned (pause, resume, transfer, phase change); a timer job of
+ * an older generation is a no-op. `fired` records, per phase, when each ladder step fired.
+ */
+export interface TicketSla {
+  phase: 'first-response' | 'resolution';
+  generation: number;
+  /** When the clock started (the complaint's receipt). */
+  startedAt: Date;
+  firstResponseDueAt: Date;
+  resolutionDueAt: Date;
+  /** Total paused time so far; deadlines move by this much. */
+  pausedMs: number;
+  /** Set while the clock stands still. */
+  pausedAt?: Date | null;
+  pausedFor?: SlaPause['reason'] | null;
+  /** Absent until the first pause (stored documents drop empty values). */
+  pauses?: SlaPause[];
+  /** `fired[phase][stepKey]` = when that ladder step fired; absent until the first one. */
+  fired?: Record<string, Record<string, Date>>;
+  /**
+   * Set in the same update that starts a new generation, removed once its timers are scheduled:
+   * while it stays (a crash in between), the router's sweep schedules them.
+   */
+  timersPending?: boolean;
+}
+
+/** The live assignment of a complaint in the router (the "ticket" view of it). */
+export interface TicketState {
+  queue: string;
+  priorityScore: number;
+  /** The deadline of the current SLA phase, paused time included (queue order, breach counts). */
+  dueAt: Date;
+  /** When the current phase's SLA warning is due (at-risk counts). */
+  warnAt?: Date | null;
+  agentId?: string | null;
+  claimedAt?: Date | null;
+  leaseExpiresAt?: Date | null;
+  acknowledgedAt?: Date | null;
+  resolvedAt?: Date | null;
+  closedAt?: Date | null;
+  /** How often the ticket was transferred to another queue by an agent or admin. */
+  transferCount?: number;
+  reopenCount?: number;
+  sla?: TicketSla;
+}
+
+/** A complaint as stored: the input, normalised text, status, decision, ticket and history. */
+export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
+  _id: string;
+  source: string;
+  /** Unique: `ext:<scope>:<externalId>`, `key:<scope>:<Idempotency-Key>` or `id:<_id>`; the scope is the caller's (a CRM's source, or `role:subject`). */
+  dedupeKey: string;
+  occurredAt?: Date;
+  status: ComplaintStatus;
+  receivedAt: Date;
+  updatedAt: Date;
+  requestId?: string;
+  original?: { subject?: string; body: string };
+  decision?: TriageDecision;
+  /** The rules evaluated for the decision, each with its condition trace. */
+  trace?: RuleTrace[];
+  /** How many rules the index proved could not fire: not evaluated, not in `trace`. */
+  skippedRules?: number;
+  /** The customer's earlier complaints a repeat-complainant rule looked at. */
+  relatedComplaintIds?: string[];
+  ticket?: TicketState;
+  events: ComplaintEvent[];
+}
