@@ -2,7 +2,14 @@ import path from 'node:path';
 import { createLogger, type Logger } from '@triage/shared/kernel';
 import { workerLockOptions } from '@triage/shared/jobs';
 import { closeServer, listen, portOf, serverOptionsOf } from '@triage/shared/http';
-import { connectMongo, closeRedis, createRedis, pingMongo, pingRedis } from '@triage/shared/infra';
+import {
+  connectMongo,
+  closeRedis,
+  createRedis,
+  dropUnreachable,
+  pingMongo,
+  pingRedis,
+} from '@triage/shared/infra';
 import { formatSourceMappingError, loadSourceMappings, type SourceMapping } from '@triage/shared/sources';
 import { Worker } from 'bullmq';
 import type { RedisReply } from 'rate-limit-redis';
@@ -138,7 +145,8 @@ export async function startIntake(
     stop: async () => {
       await closeServer(server);
       maintenanceRedis.off('ready', scheduleSweeps);
-      await maintenanceWorker.close();
+      const redisDown = dropUnreachable(redis, maintenanceRedis);
+      await maintenanceWorker.close(redisDown);
       await maintenanceQueue.close();
       await triageQueue.close();
       await closeRedis(maintenanceRedis);

@@ -1,10 +1,6 @@
 import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
-import {
-  dedupeKeyFor,
-  submitComplaint,
-  type ComplaintStore,
-  type TriageQueue,
-} from '../src/domain/submit-complaint';
+import { dedupeKeyFor, submitComplaint } from '../src/domain/submit-complaint';
+import type { ComplaintStore, TriageQueue } from '../src/domain/ports';
 import { sweepStuckComplaints } from '../src/domain/sweep-stuck-complaints';
 
 /** An in-memory complaint store with the same contract as the MongoDB one (unit tests of the domain only). */

@@ -12,8 +12,7 @@ import {
   type ReadinessProbe,
 } from '@triage/shared/http';
 import type { Express } from 'express';
-import type { BlocklistStore } from './domain/blocklist';
-import type { ReplayStore } from './domain/replay-rules';
+import type { BlocklistStore, ReplayStore } from './domain/ports';
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { workerOpenApi } from './entry-points/http/openapi';

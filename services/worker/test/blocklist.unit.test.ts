@@ -1,11 +1,6 @@
 import { NotFoundError, ValidationError } from '@triage/shared/kernel';
-import {
-  blockCustomer,
-  isInForce,
-  unblockCustomer,
-  type BlocklistEntry,
-  type BlocklistStore,
-} from '../src/domain/blocklist';
+import { blockCustomer, isInForce, unblockCustomer, type BlocklistEntry } from '../src/domain/blocklist';
+import type { BlocklistStore } from '../src/domain/ports';
 
 /** An in-memory store: enough to exercise the use cases' checks. */
 function memoryStore(): BlocklistStore & { entries: Map<string, BlocklistEntry> } {

@@ -2,8 +2,7 @@ import { NotFoundError, ServiceUnavailableError } from '@triage/shared/kernel';
 import { complaintEvent, type ComplaintRecord, type ComplaintStatus } from '@triage/shared/complaint';
 import { complaintModel, customerHistories, recordInHistory } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
-import type { StuckComplaint, StuckComplaintFinder } from '../domain/sweep-stuck-complaints';
-import type { ComplaintStore } from '../domain/submit-complaint';
+import type { ComplaintStore, StuckComplaint, StuckComplaintFinder } from '../domain/ports';
 
 const DUPLICATE_KEY = 11000;
 

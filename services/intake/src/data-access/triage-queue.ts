@@ -1,7 +1,7 @@
 import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TriageQueue } from '../domain/submit-complaint';
+import type { TriageQueue } from '../domain/ports';
 
 /** Rejects when `promise` has not settled within `ms`; the late result is dropped. */
 export async function withinTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

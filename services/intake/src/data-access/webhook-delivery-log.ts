@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DeliveryLog, DeliverySighting } from '../domain/accept-webhook-delivery';
+import type { DeliveryLog, DeliverySighting } from '../domain/ports';
 import { withinTimeout } from './triage-queue';
 
 /**

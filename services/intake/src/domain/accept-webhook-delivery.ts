@@ -5,35 +5,8 @@ import {
   type SourceFieldError,
   type SourceMapping,
 } from '@triage/shared/sources';
-import {
-  submitComplaint,
-  type ComplaintStore,
-  type DeferredHandler,
-  type SubmitOutcome,
-  type TriageQueue,
-} from './submit-complaint';
-
-/**
- * What the replay cache knew of a delivery when it arrived: seen for the `first` time or a
- * `replay` of one seen before, with the Idempotency-Key bound to the delivery (the first one it
- * was sent with); `unknown` when the cache could not be asked (Redis away).
- */
-export type DeliverySighting =
-  { kind: 'first' | 'replay'; idempotencyKey?: string } | { kind: 'unknown'; error: unknown };
-
-/** The replay cache: remembers each signed delivery for as long as its signature is fresh. */
-export interface DeliveryLog {
-  /**
-   * Records a sighting of `deliveryId`; the first call answers `first`, later ones `replay`. The
-   * first Idempotency-Key sent with the delivery is bound to it and returned from then on.
-   */
-  sight(
-    source: string,
-    deliveryId: string,
-    idempotencyKey: string | undefined,
-    ttlSeconds: number,
-  ): Promise<DeliverySighting>;
-}
+import { submitComplaint, type DeferredHandler, type SubmitOutcome } from './submit-complaint';
+import type { ComplaintStore, DeliverySighting, TriageQueue } from './ports';
 
 export interface WebhookDeliveryContext {
   source: string;

@@ -1,3 +1,4 @@
+import type { ComplaintStore, TriageQueue } from './ports';
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@triage/shared/kernel';
 import {
@@ -8,18 +9,6 @@ import {
 } from '@triage/shared/complaint';
 import { nfcWithoutControlCharacters } from './nfc-without-control-characters';
 import { metadataProblems } from './storable-metadata';
-
-/** Where complaints are stored; `insertOnce` returns the existing one when the dedupe key is taken. */
-export interface ComplaintStore {
-  insertOnce(record: ComplaintRecord): Promise<{ created: boolean; id: string; status: ComplaintStatus }>;
-  /** received → enqueued with its event; a no-op when the complaint has moved on already. */
-  markEnqueued(id: string, requestId: string | undefined, actor: string): Promise<void>;
-}
-
-/** Hands a stored complaint to the triage queue. Throws when the queue cannot take it now. */
-export interface TriageQueue {
-  enqueue(complaintId: string, requestId: string | undefined): Promise<void>;
-}
 
 export interface SubmitContext {
   source: string;

@@ -1,15 +1,4 @@
-import type { ComplaintStore, TriageQueue } from './submit-complaint';
-
-/** A complaint accepted while the triage queue was unreachable. */
-export interface StuckComplaint {
-  id: string;
-  requestId?: string;
-}
-
-export interface StuckComplaintFinder {
-  /** Complaints still `received` whose last change is older than `before`, oldest first. */
-  findStuckInReceived(before: Date, limit: number): Promise<StuckComplaint[]>;
-}
+import type { ComplaintStore, StuckComplaintFinder, TriageQueue } from './ports';
 
 export interface SweepOptions {
   now: Date;

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import type { BlocklistEntry, BlocklistHistoryEvent, BlocklistStore } from '../domain/blocklist';
+import type { BlocklistEntry, BlocklistHistoryEvent } from '../domain/blocklist';
+import type { BlocklistStore } from '../domain/ports';
 
 /** One document per customer (`_id` is the customer id): state and history change in one update. */
 interface BlocklistDocument {

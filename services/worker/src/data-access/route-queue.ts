@@ -1,7 +1,7 @@
 import { defaultJobOptions, jobIds, queueNames, type RouteJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { RouteQueue } from '../domain/triage-complaint';
+import type { RouteQueue } from '../domain/ports';
 
 export class BullRouteQueue implements RouteQueue {
   readonly queue: Queue<RouteJob>;

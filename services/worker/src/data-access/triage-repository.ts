@@ -7,8 +7,7 @@ import {
   type CustomerHistoryEntry,
 } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
-import type { ReplayStore } from '../domain/replay-rules';
-import type { TriageStore } from '../domain/triage-complaint';
+import type { ReplayStore, TriageStore } from '../domain/ports';
 import { BlocklistRepository } from './blocklist-repository';
 
 const DAY_MS = 86_400_000;

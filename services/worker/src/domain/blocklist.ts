@@ -1,3 +1,4 @@
+import type { BlocklistStore } from './ports';
 import { NotFoundError, ValidationError } from '@triage/shared/kernel';
 
 /**
@@ -25,27 +26,6 @@ export interface BlocklistEntry {
   removedBy: string | null;
   removalReason: string | null;
   history: BlocklistHistoryEvent[];
-}
-
-export interface BlocklistStore {
-  /** Blocks (or re-blocks, replacing until and reason) and appends to the history in one update. */
-  block(change: {
-    customerId: string;
-    until: Date;
-    reason: string;
-    by: string;
-    at: Date;
-  }): Promise<{ entry: BlocklistEntry; created: boolean }>;
-  /** Marks the entry removed if it is not already; null when there is no such entry. */
-  unblock(change: {
-    customerId: string;
-    by: string;
-    at: Date;
-    reason?: string;
-  }): Promise<BlocklistEntry | null>;
-  find(customerId: string): Promise<BlocklistEntry | null>;
-  /** Entries in force at `at`, or every entry ever made with `includeInactive`. */
-  list(options: { at: Date; includeInactive: boolean }): Promise<BlocklistEntry[]>;
 }
 
 export const blocklistLimits = { maxDaysAhead: 365, maxReasonLength: 500 } as const;

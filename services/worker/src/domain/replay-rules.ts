@@ -3,14 +3,6 @@ import type { ComplaintRecord } from '@triage/shared/complaint';
 import { factsOfRecord } from './complaint-facts';
 import { memoizedFactSources } from './fact-sources';
 
-/** Where a replay reads from. Read-only: a replay never writes a decision. */
-export interface ReplayStore {
-  /** The newest stored complaints, newest first (decision included, trace and events left out). */
-  latestComplaints(limit: number): Promise<ComplaintRecord[]>;
-  /** Customer history as it stood at `at` (for repeatCount, openComplaints, blocklisted). */
-  factSourcesAsOf(at: Date): FactSources;
-}
-
 export const replayLimits = { defaultLimit: 200, maxLimit: 5000, defaultExamples: 20, maxExamples: 200 };
 
 /** The parts of a decision a replay compares, and how they are counted. */

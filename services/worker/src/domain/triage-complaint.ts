@@ -1,18 +1,7 @@
-import { evaluateComplaint, type Evaluation, type FactSources, type Ruleset } from '@triage/rules';
-import type { ComplaintRecord } from '@triage/shared/complaint';
+import { evaluateComplaint, type FactSources, type Ruleset } from '@triage/rules';
+import type { RouteQueue, TriageStore } from './ports';
 import { factsOfRecord } from './complaint-facts';
 import { explainTrace } from './explain-trace';
-
-/** What the triage use case needs from storage and the next queue. */
-export interface TriageStore {
-  load(id: string): Promise<ComplaintRecord | null>;
-  /** Stores the decision if the complaint is still waiting for one; false when someone else already did. */
-  saveDecision(id: string, evaluation: Evaluation, requestId: string | undefined): Promise<boolean>;
-}
-
-export interface RouteQueue {
-  enqueue(complaintId: string, requestId: string | undefined): Promise<void>;
-}
 
 export type TriageOutcome = 'triaged' | 'already-triaged' | 'missing';
 

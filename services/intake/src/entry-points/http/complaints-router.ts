@@ -5,7 +5,8 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ComplaintRepository } from '../../data-access/complaint-repository';
 import { assertMayRead, submissionScopeOf } from '../../domain/caller-scope';
-import { submitComplaint, type TriageQueue } from '../../domain/submit-complaint';
+import { submitComplaint } from '../../domain/submit-complaint';
+import type { TriageQueue } from '../../domain/ports';
 import { idempotencyKeyOf } from './idempotency-key';
 
 const idParamSchema = z.object({ id: z.uuid('must be a complaint id (UUID)') });

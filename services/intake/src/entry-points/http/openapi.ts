@@ -53,7 +53,9 @@ const idParam = z.object({ id: z.uuid() });
 /** The intake API, described from the same zod schemas that validate it. */
 export function intakeOpenApi(): OpenAPIRegistry {
   const registry = createOpenApiRegistry();
-  registry.register('ComplaintInput', complaintInputSchema);
+  // complaintInputSchema is made by a pure module before zod is extended for OpenAPI, so the spec
+  // uses a named copy of it (zod 4 gives a schema its methods when it is created).
+  const complaintInput = complaintInputSchema.meta({ id: 'ComplaintInput' });
   registry.registerPath({
     method: 'post',
     path: '/v1/complaints',
@@ -62,7 +64,7 @@ export function intakeOpenApi(): OpenAPIRegistry {
       'Durable in MongoDB before the answer. Unknown fields are rejected. Idempotency-Key or (source, externalId) make retries safe.',
     request: {
       headers: z.object({ 'Idempotency-Key': z.string().max(200).optional() }),
-      body: { content: { 'application/json': { schema: complaintInputSchema } } },
+      body: { content: { 'application/json': { schema: complaintInput } } },
     },
     responses: {
       202: { description: 'Accepted and stored', content: { 'application/json': { schema: accepted } } },

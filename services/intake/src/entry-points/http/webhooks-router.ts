@@ -10,12 +10,8 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, webhookDeliveryId } f
 import type { SourceMapping } from '@triage/shared/sources';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { WebhookSecrets } from '../../config';
-import {
-  acceptWebhookDelivery,
-  type DeliveryLog,
-  type DeliverySighting,
-} from '../../domain/accept-webhook-delivery';
-import type { ComplaintStore, TriageQueue } from '../../domain/submit-complaint';
+import { acceptWebhookDelivery } from '../../domain/accept-webhook-delivery';
+import type { ComplaintStore, DeliveryLog, DeliverySighting, TriageQueue } from '../../domain/ports';
 import { idempotencyKeyOf } from './idempotency-key';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];

@@ -1,7 +1,7 @@
 import type { Logger } from '@triage/shared/kernel';
 import type { Job } from 'bullmq';
-import type { ComplaintStore, TriageQueue } from '../../domain/submit-complaint';
-import { sweepStuckComplaints, type StuckComplaintFinder } from '../../domain/sweep-stuck-complaints';
+import type { ComplaintStore, StuckComplaintFinder, TriageQueue } from '../../domain/ports';
+import { sweepStuckComplaints } from '../../domain/sweep-stuck-complaints';
 
 export interface SweepProcessorDeps {
   store: StuckComplaintFinder & Pick<ComplaintStore, 'markEnqueued'>;

@@ -14,8 +14,8 @@ import {
   isInForce,
   unblockCustomer,
   type BlocklistEntry,
-  type BlocklistStore,
 } from '../../domain/blocklist';
+import type { BlocklistStore } from '../../domain/ports';
 
 const customerParams = z.object({ customerId: z.string().trim().min(1).max(200) });
 

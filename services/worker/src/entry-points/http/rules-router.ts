@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { factsOfInput } from '../../domain/complaint-facts';
 import { explainTrace, skippedRuleNames } from '../../domain/explain-trace';
 import { simulatedFactSources, simulatedHistorySchema } from '../../domain/fact-sources';
-import { replayLimits, replayRules, type ReplayStore } from '../../domain/replay-rules';
+import { replayLimits, replayRules } from '../../domain/replay-rules';
+import type { ReplayStore } from '../../domain/ports';
 import type { CandidateFile, RulesetHolder } from '../../domain/ruleset-holder';
 
 const knownFiles = rulesetFileNames as readonly string[];

@@ -3,7 +3,8 @@ import type { Logger } from '@triage/shared/kernel';
 import { triageJobSchema, type TriageJob } from '@triage/shared/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
-import { triageComplaint, type RouteQueue, type TriageStore } from '../../domain/triage-complaint';
+import { triageComplaint } from '../../domain/triage-complaint';
+import type { RouteQueue, TriageStore } from '../../domain/ports';
 
 export interface TriageProcessorDeps {
   rules: RulesetHolder;

@@ -1,0 +1,47 @@
+/**
+ * What the worker's use cases need from the outside world; data-access/ implements each one
+ * (TriageRepository, BullRouteQueue, BlocklistRepository).
+ */
+import type { Evaluation, FactSources } from '@triage/rules';
+import type { ComplaintRecord } from '@triage/shared/complaint';
+import type { BlocklistEntry } from './blocklist';
+
+/** What the triage use case needs from storage and the next queue. */
+export interface TriageStore {
+  load(id: string): Promise<ComplaintRecord | null>;
+  /** Stores the decision if the complaint is still waiting for one; false when someone else already did. */
+  saveDecision(id: string, evaluation: Evaluation, requestId: string | undefined): Promise<boolean>;
+}
+
+export interface RouteQueue {
+  enqueue(complaintId: string, requestId: string | undefined): Promise<void>;
+}
+
+/** Where a replay reads from. Read-only: a replay never writes a decision. */
+export interface ReplayStore {
+  /** The newest stored complaints, newest first (decision included, trace and events left out). */
+  latestComplaints(limit: number): Promise<ComplaintRecord[]>;
+  /** Customer history as it stood at `at` (for repeatCount, openComplaints, blocklisted). */
+  factSourcesAsOf(at: Date): FactSources;
+}
+
+export interface BlocklistStore {
+  /** Blocks (or re-blocks, replacing until and reason) and appends to the history in one update. */
+  block(change: {
+    customerId: string;
+    until: Date;
+    reason: string;
+    by: string;
+    at: Date;
+  }): Promise<{ entry: BlocklistEntry; created: boolean }>;
+  /** Marks the entry removed if it is not already; null when there is no such entry. */
+  unblock(change: {
+    customerId: string;
+    by: string;
+    at: Date;
+    reason?: string;
+  }): Promise<BlocklistEntry | null>;
+  find(customerId: string): Promise<BlocklistEntry | null>;
+  /** Entries in force at `at`, or every entry ever made with `includeInactive`. */
+  list(options: { at: Date; includeInactive: boolean }): Promise<BlocklistEntry[]>;
+}
