@@ -45,6 +45,17 @@ export async function redisReady(redis: Redis, timeoutMs: number): Promise<boole
   });
 }
 
+/**
+ * Before closing BullMQ workers and queues: connections that are not ready are dropped now, because
+ * close() would otherwise wait for a Redis that is down (a stop during an outage must end). Returns
+ * whether any was down — then workers close with `force`, as their jobs cannot be finished anyway.
+ */
+export function dropUnreachable(...connections: Redis[]): boolean {
+  const down = connections.filter((redis) => redis.status !== 'ready' && redis.status !== 'end');
+  for (const redis of down) redis.disconnect();
+  return down.length > 0;
+}
+
 /** QUIT politely; disconnect if Redis is not there to answer. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
