@@ -1,5 +1,5 @@
 import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
-import { queueNames } from '@triage/shared/jobs';
+import { pipelineJobQueues } from '@triage/shared/jobs';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -183,7 +183,7 @@ describe('accepted means durable: MongoDB down during intake', () => {
       MONGO_TIMEOUT_MS: '1000',
     });
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const triageQueue = new Queue(queueNames.triage, { connection: redis, prefix });
+    const triageQueue = new Queue(pipelineJobQueues.triage, { connection: redis, prefix });
     try {
       await request(intake.url)
         .post('/v1/complaints')

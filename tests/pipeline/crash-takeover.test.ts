@@ -1,5 +1,5 @@
 import type { ComplaintRecord } from '@triage/shared/complaint';
-import { queueNames } from '@triage/shared/jobs';
+import { pipelineJobQueues } from '@triage/shared/jobs';
 import { complaintModel } from '@triage/shared/infra';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -119,7 +119,7 @@ describe('a job held by a killed process (SIGKILL) is taken over by another proc
     const env = stackEnv('takeover-worker');
     const intake = await started(startIntake(loadIntakeConfig(env)));
     const { child, proxy } = await startChild('worker', env);
-    const triageActive = watchActive(await queueEvents(env, queueNames.triage));
+    const triageActive = watchActive(await queueEvents(env, pipelineJobQueues.triage));
 
     proxy.freeze();
     const id = await submit(intake);
@@ -143,7 +143,7 @@ describe('a job held by a killed process (SIGKILL) is taken over by another proc
     const intake = await started(startIntake(loadIntakeConfig(env)));
     await started(startWorker(loadWorkerConfig(env)));
     const { child, proxy } = await startChild('router', env);
-    const routeActive = watchActive(await queueEvents(env, queueNames.route));
+    const routeActive = watchActive(await queueEvents(env, pipelineJobQueues.route));
 
     proxy.freeze();
     const id = await submit(intake);

@@ -23,7 +23,7 @@ import type { Express, RequestHandler } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
-import type { TicketViews } from './data-access/ticket-views';
+import type { TicketReadModel } from './data-access/ticket-read-model';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { routerOpenApi } from './entry-points/http/openapi';
@@ -39,7 +39,7 @@ export interface RouterAppDeps {
   session: BrowserSessionSettings;
   desk: TicketDesk;
   /** The read model behind the ticket and agent-queue views. */
-  views: TicketViews;
+  views: TicketReadModel;
   agents: AgentRepository;
   queues: () => readonly QueueDefinition[];
   probes: ReadinessProbe[];

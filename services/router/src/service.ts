@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatRuleError, loadRuleset } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
-import { queueNames, type RouteJob, workerLockOptions } from '@triage/shared/jobs';
+import { pipelineJobQueues, type RouteJob, workerLockOptions } from '@triage/shared/jobs';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -39,7 +39,7 @@ import {
 } from './data-access/router-timers';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
-import { TicketViews } from './data-access/ticket-views';
+import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
@@ -144,7 +144,7 @@ export async function startRouter(
     return worker;
   };
   const routeWorker = watch(
-    new Worker<RouteJob>(queueNames.route, routeProcessor({ desk, logger }), {
+    new Worker<RouteJob>(pipelineJobQueues.route, routeProcessor({ desk, logger }), {
       ...common,
       concurrency: config.ROUTE_CONCURRENCY,
     }),
@@ -205,13 +205,13 @@ export async function startRouter(
     slaEvents.inc({ kind: slaTimerKindOf(job.data.key), phase: job.data.phase });
   });
   // Queues shown on bull-board and measured for /metrics: the whole pipeline.
-  const pipelineJobQueues = [queueNames.triage, queueNames.route].map(
+  const watchedPipelineQueues = [pipelineJobQueues.triage, pipelineJobQueues.route].map(
     (name) => new Queue(name, { connection: producerRedis, prefix: config.QUEUE_PREFIX }),
   );
-  for (const queue of pipelineJobQueues)
+  for (const queue of watchedPipelineQueues)
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   const boardJobQueues = [
-    ...pipelineJobQueues,
+    ...watchedPipelineQueues,
     timers.sla,
     timers.lease,
     timers.notifications,
@@ -240,7 +240,7 @@ export async function startRouter(
       secureCookie: config.SESSION_COOKIE_SECURE,
     },
     desk,
-    views: new TicketViews(tickets.model),
+    views: new TicketReadModel(tickets.model),
     agents,
     queues: agentQueues,
     probes: [
@@ -292,7 +292,7 @@ export async function startRouter(
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
-      await Promise.all(pipelineJobQueues.map((queue) => queue.close()));
+      await Promise.all(watchedPipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);

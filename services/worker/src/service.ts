@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatRuleError, readRuleFiles } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
-import { queueNames, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
+import { pipelineJobQueues, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -100,7 +100,7 @@ export async function startWorker(
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
 
   const worker = new Worker<TriageJob>(
-    queueNames.triage,
+    pipelineJobQueues.triage,
     triageProcessor({
       rules,
       store: repository,
@@ -117,7 +117,7 @@ export async function startWorker(
     },
   );
   worker.on('error', (error) => logger.error({ err: error }, 'triage worker error'));
-  observeWorker(metrics, queueNames.triage, worker);
+  observeWorker(metrics, pipelineJobQueues.triage, worker);
   observeQueueDepths(metrics, [routeQueue.queue]);
   worker.on('failed', (job, error) =>
     logger.warn(

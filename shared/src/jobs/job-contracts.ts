@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Queue names. Keys live under the configured prefix, e.g. `{triage}:triage:...`. */
-export const queueNames = {
+export const pipelineJobQueues = {
   /** intake → worker: evaluate rules for a stored complaint. */
   triage: 'triage',
   /** worker → router: put a triaged complaint in its agent queue. */

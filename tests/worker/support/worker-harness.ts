@@ -1,6 +1,6 @@
 import { createLogger, type Logger } from '@triage/shared/kernel';
 import type { ComplaintInput, ComplaintRecord } from '@triage/shared/complaint';
-import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared/jobs';
+import { defaultJobOptions, jobIds, pipelineJobQueues, type TriageJob } from '@triage/shared/jobs';
 import {
   customerHistories,
   recordInHistory,
@@ -55,7 +55,7 @@ export async function startWorkerHarness(
   const connection: Connection = await connectMongo(env.MONGO_URL ?? '', createLogger('test', 'silent'));
   const complaints = complaintModel(connection);
   const producer = new Redis(env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-  const queue = new Queue<TriageJob>(queueNames.triage, {
+  const queue = new Queue<TriageJob>(pipelineJobQueues.triage, {
     connection: producer,
     prefix: env.QUEUE_PREFIX,
     defaultJobOptions,

@@ -1,4 +1,4 @@
-import { defaultJobOptions, jobIds, queueNames, type TriageJob } from '@triage/shared/jobs';
+import { defaultJobOptions, jobIds, pipelineJobQueues, type TriageJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TriageQueue } from '../domain/ports';
@@ -31,7 +31,7 @@ export class BullTriageQueue implements TriageQueue {
     prefix: string,
     private readonly timeoutMs: number,
   ) {
-    this.queue = new Queue<TriageJob>(queueNames.triage, { connection, prefix, defaultJobOptions });
+    this.queue = new Queue<TriageJob>(pipelineJobQueues.triage, { connection, prefix, defaultJobOptions });
   }
 
   async enqueue(complaintId: string, requestId: string | undefined): Promise<void> {

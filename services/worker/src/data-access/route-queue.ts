@@ -1,4 +1,4 @@
-import { defaultJobOptions, jobIds, queueNames, type RouteJob } from '@triage/shared/jobs';
+import { defaultJobOptions, jobIds, pipelineJobQueues, type RouteJob } from '@triage/shared/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RouteQueue } from '../domain/ports';
@@ -7,7 +7,7 @@ export class BullRouteQueue implements RouteQueue {
   readonly queue: Queue<RouteJob>;
 
   constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue<RouteJob>(queueNames.route, { connection, prefix, defaultJobOptions });
+    this.queue = new Queue<RouteJob>(pipelineJobQueues.route, { connection, prefix, defaultJobOptions });
   }
 
   async enqueue(complaintId: string, requestId: string | undefined): Promise<void> {

@@ -4,7 +4,7 @@ import { principalOf, requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AgentRecord, AgentRepository } from '../../data-access/agent-repository';
-import type { TicketViews } from '../../data-access/ticket-views';
+import type { TicketReadModel } from '../../data-access/ticket-read-model';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { eligibleQueues, heldStatuses } from '../../domain/ticket-lifecycle';
 import type { QueueDefinition } from '@triage/rules';
@@ -15,7 +15,7 @@ export interface AgentsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
   agents: AgentRepository;
-  views: TicketViews;
+  views: TicketReadModel;
   queues: () => readonly QueueDefinition[];
 }
 

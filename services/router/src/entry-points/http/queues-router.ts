@@ -3,7 +3,7 @@ import { NotFoundError, parseOrThrow, type ApiKeyTable } from '@triage/shared/ke
 import { principalOf, requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { TicketViews } from '../../data-access/ticket-views';
+import type { TicketReadModel } from '../../data-access/ticket-read-model';
 import { assertMayListQueue, type AgentSkills } from './access';
 import { ticketListQuery } from './agents-router';
 import { toTicketView } from './ticket-view';
@@ -12,7 +12,7 @@ const queueParams = z.object({ id: z.string().min(1).max(100) });
 
 export function queuesRouter(deps: {
   apiKeys: ApiKeyTable;
-  views: TicketViews;
+  views: TicketReadModel;
   agents: AgentSkills;
   queues: () => readonly QueueDefinition[];
 }): Router {

@@ -3,7 +3,7 @@ import { principalOf, requireRole } from '@triage/shared/http';
 import { type QueueDefinition } from '@triage/rules';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { TicketViews } from '../../data-access/ticket-views';
+import type { TicketReadModel } from '../../data-access/ticket-read-model';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
 import { actorOf, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
@@ -12,7 +12,7 @@ import { toTicketView } from './ticket-view';
 export interface TicketsRouterDeps {
   apiKeys: ApiKeyTable;
   desk: TicketDesk;
-  views: TicketViews;
+  views: TicketReadModel;
   agents: AgentSkills;
   queues: () => readonly QueueDefinition[];
 }

@@ -12,7 +12,7 @@ export interface QueueStats {
 }
 
 /** The read model: the queries behind the HTTP views of tickets and agent queues. */
-export class TicketViews {
+export class TicketReadModel {
   constructor(private readonly model: ComplaintModel) {}
 
   async findById(id: string): Promise<ComplaintRecord | null> {
