@@ -285,6 +285,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const ticket = await unindexedRepository.claimNext({
         agentId: agentIds[0] ?? 'bench-agent-0',
+        agentSkills: [],
         queues: QUEUES,
         now,
         leaseUntil: new Date(now.getTime() + 900_000),

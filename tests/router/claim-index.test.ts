@@ -30,9 +30,9 @@ describe('claim index (Redis sorted sets)', () => {
     await redis.quit();
   });
 
-  const popAll = async (queues: string[]) => {
+  const popAll = async (queues: string[], skills: string[] = []) => {
     const ids: string[] = [];
-    for (let popped = await index.pop(queues); popped; popped = await index.pop(queues)) {
+    for (let popped = await index.pop(queues, skills); popped; popped = await index.pop(queues, skills)) {
       ids.push(popped.ticketId);
     }
     return ids;
@@ -76,12 +76,29 @@ describe('claim index (Redis sorted sets)', () => {
     expect(await popAll(['billing'])).toEqual([moving.ticketId, other.ticketId]);
   });
 
+  it('when tickets need skills of their own, then a pop offers only those whose skills the agent has, in queue order', async () => {
+    const plain = entry({ queue: 'general', priorityScore: 10 });
+    const chinese = entry({ queue: 'general', priorityScore: 90, skills: ['zh'] });
+    const welfareChinese = entry({ queue: 'general', priorityScore: 80, skills: ['welfare', 'zh'] });
+    const otherQueue = entry({ queue: 'billing', priorityScore: 100, skills: ['zh'] });
+    for (const ticket of [plain, chinese, welfareChinese, otherQueue]) await index.upsert(ticket);
+
+    expect(await popAll(['general'], ['en'])).toEqual([plain.ticketId]);
+    expect(await popAll(['general'], ['zh'])).toEqual([chinese.ticketId]);
+    expect(await index.size('general')).toBe(1);
+    expect(await popAll(['general', 'billing'], ['welfare', 'zh'])).toEqual([
+      otherQueue.ticketId,
+      welfareChinese.ticketId,
+    ]);
+    expect((await index.entries()).size).toBe(0);
+  });
+
   it('when 200 pops race over 100 entries, then every entry is popped exactly once', async () => {
     const tickets = Array.from({ length: 100 }, (_, i) =>
       entry({ priorityScore: i % 7, queue: i % 2 ? 'a' : 'b' }),
     );
     for (const ticket of tickets) await index.upsert(ticket);
-    const popped = await Promise.all(Array.from({ length: 200 }, () => index.pop(['a', 'b'])));
+    const popped = await Promise.all(Array.from({ length: 200 }, () => index.pop(['a', 'b'], [])));
     const ids = popped.flatMap((item) => (item ? [item.ticketId] : []));
     expect(ids).toHaveLength(100);
     expect(new Set(ids)).toEqual(new Set(tickets.map((ticket) => ticket.ticketId)));
@@ -93,11 +110,11 @@ describe('claim index (Redis sorted sets)', () => {
     await index.upsert({ ...ticket, priorityScore: 40 }); // written after the sweep's snapshot
     expect(await index.addIfAbsent(ticket)).toBe(false);
     expect(await index.removeIf(ticket.ticketId, index.valueOf(ticket))).toBe(false);
-    const [popped] = [await index.pop(['general'])];
+    const [popped] = [await index.pop(['general'], [])];
     expect(popped).toMatchObject({ ticketId: ticket.ticketId, score: '-40' });
     await index.restore(popped!);
     expect(await index.removeIf(ticket.ticketId, index.valueOf({ ...ticket, priorityScore: 40 }))).toBe(true);
-    expect(await index.pop(['general'])).toBeNull();
+    expect(await index.pop(['general'], [])).toBeNull();
   });
 });
 

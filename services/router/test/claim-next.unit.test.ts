@@ -34,6 +34,20 @@ describe('claim next', () => {
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
   });
 
+  it('when the best ticket needs a skill of its own the agent lacks, then they get the best one they can serve', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', skills: ['billing'], capacity: 2 });
+    desk.agents.put({ _id: 'li', skills: ['billing', 'zh'], capacity: 2 });
+    desk.tickets.put(
+      buildTicket('queued', { _id: 'chinese', ticket: { priorityScore: 90, skills: ['zh'] } }),
+    );
+    desk.tickets.put(buildTicket('queued', { _id: 'plain', ticket: { priorityScore: 10 } }));
+
+    expect((await claimNext(desk.deps, 'ann', undefined))?._id).toBe('plain');
+    expect(await claimNext(desk.deps, 'ann', undefined)).toBeNull();
+    expect((await claimNext(desk.deps, 'li', undefined))?._id).toBe('chinese');
+  });
+
   it('when no ticket waits in the agent’s queues, then the claim answers nothing and gives the slot back', async () => {
     const desk = fakeDesk();
     desk.agents.put({ _id: 'ann', skills: ['billing'], capacity: 2 });

@@ -13,6 +13,7 @@ describe('route a triaged complaint', () => {
     expect(stored?.status).toBe('queued');
     expect(stored?.ticket).toMatchObject({
       queue: 'billing',
+      skills: [],
       priorityScore: 60,
       dueAt: FIRST_RESPONSE_DUE,
       warnAt: new Date('2026-03-02T10:00:00Z'),

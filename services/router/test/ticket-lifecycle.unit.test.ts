@@ -3,7 +3,7 @@ import { ConflictError, ValidationError } from '@triage/shared/kernel';
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import { pushCandidates } from '../src/domain/push-assignment';
 import { startSla } from '../src/domain/sla-clock';
-import { eligibleQueues, planTicketAction } from '../src/domain/ticket-lifecycle';
+import { canServe, eligibleQueues, planTicketAction, ticketSkills } from '../src/domain/ticket-lifecycle';
 
 const queue = (id: string, skills: string[], mode: 'pull' | 'push' = 'pull'): QueueDefinition => ({
   id,
@@ -113,5 +113,20 @@ describe('push assignment', () => {
       'light-small',
       'busy',
     ]);
+  });
+});
+
+describe('ticket skills', () => {
+  it('when the route rules add skills to the queue’s, then the ticket keeps only the added ones, sorted and once each', () => {
+    expect(ticketSkills(['escalations', 'zh', 'welfare', 'zh'], ['escalations'])).toEqual(['welfare', 'zh']);
+    expect(ticketSkills(['billing'], ['billing'])).toEqual([]);
+  });
+
+  it('when an agent lacks a skill of the queue or of the ticket, then they cannot serve it', () => {
+    const queue = { skills: ['escalations'] };
+    expect(canServe(['escalations', 'zh'], queue, { skills: ['zh'] })).toBe(true);
+    expect(canServe(['escalations'], queue, { skills: ['zh'] })).toBe(false);
+    expect(canServe(['zh'], queue, { skills: ['zh'] })).toBe(false);
+    expect(canServe(['escalations'], queue, {})).toBe(true);
   });
 });

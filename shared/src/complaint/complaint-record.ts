@@ -41,6 +41,8 @@ export interface TicketSla {
 /** The live assignment of a complaint in the router (the "ticket" view of it). */
 export interface TicketState {
   queue: string;
+  /** Skills the ticket needs beyond its queue's (added by route rules), sorted; an agent needs both. */
+  skills?: string[];
   priorityScore: number;
   /** The deadline of the current SLA phase, paused time included (queue order, breach counts). */
   dueAt: Date;

@@ -45,6 +45,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
       type: new Schema<TicketState>(
         {
           queue: String,
+          skills: { type: [String], default: undefined },
           priorityScore: Number,
           dueAt: Date,
           agentId: String,

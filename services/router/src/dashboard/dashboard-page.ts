@@ -49,7 +49,7 @@ export const dashboardPage = `<!doctype html>
 <main id="board" class="hidden">
   <section><h2>Service levels (last 7 days)</h2><div class="kpis" id="kpis"></div></section>
   <section><h2>Queues</h2>
-    <table><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
+    <table><thead><tr><th>Queue</th><th>Waiting</th><th>Unservable</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
   </section>
   <section><h2>Queue depth</h2><svg id="depthChart" width="100%" height="180" role="img" aria-label="waiting tickets per queue"></svg></section>
   <section><h2>SLA countdown — next deadlines</h2>
@@ -140,7 +140,7 @@ export const dashboardPage = `<!doctype html>
         ['escalation rate', pct(t.escalationRatePct), ''], ['transfer rate', pct(t.transferRatePct), ''], ['reopen rate', pct(t.reopenRatePct), ''],
       ].map(function (k) { return '<div class="kpi" data-kpi="' + esc(k[0]) + '"><div class="v ' + k[2] + '">' + esc(k[1]) + '</div><div class="l">' + esc(k[0]) + '</div></div>'; }).join('');
       el('queues').innerHTML = queues.map(function (q) {
-        return '<tr data-queue="' + esc(q.id) + '"><td>' + esc(q.name) + '</td><td class="depth">' + q.depth + '</td><td>' + q.active + '</td><td class="' + (q.atRisk ? 'warn' : '') + '">' + (q.atRisk == null ? 0 : q.atRisk) + '</td><td class="' + (q.breached ? 'bad' : '') + '">' + (q.breached == null ? 0 : q.breached) + '</td><td>' + ago(q.oldestReceivedAt) + '</td></tr>';
+        return '<tr data-queue="' + esc(q.id) + '"><td>' + esc(q.name) + '</td><td class="depth">' + q.depth + '</td><td class="unservable ' + (q.unservable ? 'bad' : '') + '">' + (q.unservable || 0) + '</td><td>' + q.active + '</td><td class="' + (q.atRisk ? 'warn' : '') + '">' + (q.atRisk == null ? 0 : q.atRisk) + '</td><td class="' + (q.breached ? 'bad' : '') + '">' + (q.breached == null ? 0 : q.breached) + '</td><td>' + ago(q.oldestReceivedAt) + '</td></tr>';
       }).join('');
       bars(el('depthChart'), queues.map(function (q) { return { label: q.id, value: q.depth }; }));
       bars(el('severityChart'), report.bySeverity.map(function (s) { return { label: s.id, value: s.received }; }));

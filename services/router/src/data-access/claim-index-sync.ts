@@ -9,12 +9,13 @@ const indexProjection = {
   status: 1,
   receivedAt: 1,
   'ticket.queue': 1,
+  'ticket.skills': 1,
   'ticket.priorityScore': 1,
   'ticket.dueAt': 1,
 } as const;
 
 type IndexedFields = Pick<ComplaintRecord, '_id' | 'status' | 'receivedAt'> & {
-  ticket?: Pick<TicketState, 'queue' | 'priorityScore' | 'dueAt'>;
+  ticket?: Pick<TicketState, 'queue' | 'skills' | 'priorityScore' | 'dueAt'>;
 };
 
 function indexEntryOf(doc: IndexedFields): ClaimIndexEntry | undefined {
@@ -22,6 +23,7 @@ function indexEntryOf(doc: IndexedFields): ClaimIndexEntry | undefined {
   return {
     ticketId: doc._id,
     queue: doc.ticket.queue,
+    skills: doc.ticket.skills ?? [],
     priorityScore: doc.ticket.priorityScore,
     dueAt: new Date(doc.ticket.dueAt),
     receivedAt: new Date(doc.receivedAt),

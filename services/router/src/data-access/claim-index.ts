@@ -8,17 +8,23 @@ import type { Redis } from 'ioredis';
  * MongoDB's complaint document decides who holds a ticket (docs/adr/0006-claim-index.md).
  *
  * Layout, all under the queue prefix (a Cluster hash tag, so every key is in one slot):
- * - `<prefix>:claims:<queue>`: sorted set; score = −priority score, member = deadline (15
+ * - `<prefix>:claims:<queue>` for tickets that need only their queue's skills, and
+ *   `<prefix>:claims:<queue>+<skill>+…` for those that need more (their own skills, sorted): a
+ *   sorted set per partition; score = −priority score, member = deadline (15
  *   digits) + arrival (15 digits) + ticket id. Equal scores order by member, so one ZRANGE
  *   gives the exact queue order.
  * - `<prefix>:claims:entries`: hash, ticket id → "<score>\n<sorted set key>\n<member>", so a
  *   ticket that changes order or queue replaces its old entry instead of leaving it behind.
+ * - `<prefix>:claims:sets`: set of every sorted set key ever used, so a claim can pick the
+ *   partitions of its queues whose skills the agent has (identifiers never contain `+`).
  */
 
 /** Where a waiting ticket sits in the index. */
 export interface ClaimIndexEntry {
   ticketId: string;
   queue: string;
+  /** The ticket's own skills (beyond its queue's). */
+  skills?: readonly string[];
   priorityScore: number;
   dueAt: Date;
   receivedAt: Date;
@@ -28,6 +34,8 @@ export interface ClaimIndexEntry {
 export interface PoppedTicket {
   ticketId: string;
   queue: string;
+  /** The sorted set it came from (its queue and skills). */
+  setKey: string;
   /** The entry as it was, to put back unchanged with `restore`. */
   score: string;
   member: string;
@@ -69,6 +77,7 @@ type ScriptRedis = Redis & {
   claimIndexUpsert(
     entries: string,
     set: string,
+    sets: string,
     id: string,
     score: string,
     member: string,
@@ -82,7 +91,7 @@ type ScriptRedis = Redis & {
 function withScripts(redis: Redis): ScriptRedis {
   const scripted = redis as ScriptRedis;
   if (typeof scripted.claimIndexPop !== 'function') {
-    redis.defineCommand('claimIndexUpsert', { numberOfKeys: 2, lua: scripts.upsert });
+    redis.defineCommand('claimIndexUpsert', { numberOfKeys: 3, lua: scripts.upsert });
     redis.defineCommand('claimIndexPop', { lua: scripts.pop });
     redis.defineCommand('claimIndexRemoveIf', { numberOfKeys: 1, lua: scripts.removeIf });
   }
@@ -92,6 +101,7 @@ function withScripts(redis: Redis): ScriptRedis {
 export class ClaimIndex {
   private readonly redis: ScriptRedis;
   private readonly entriesKey: string;
+  private readonly setsKey: string;
 
   constructor(
     redis: Redis,
@@ -99,21 +109,25 @@ export class ClaimIndex {
   ) {
     this.redis = withScripts(redis);
     this.entriesKey = `${prefix}:claims:entries`;
+    this.setsKey = `${prefix}:claims:sets`;
   }
 
-  setKey(queue: string): string {
-    return `${this.prefix}:claims:${queue}`;
+  /** The sorted set of a queue's tickets that need `skills` (sorted) beyond the queue's. */
+  setKey(queue: string, skills: readonly string[] = []): string {
+    return [`${this.prefix}:claims:${queue}`, ...skills].join('+');
   }
 
-  private queueOfKey(key: string): string {
-    return key.slice(`${this.prefix}:claims:`.length);
+  private partitionOfKey(key: string): { queue: string; skills: string[] } {
+    const [queue = '', ...skills] = key.slice(`${this.prefix}:claims:`.length).split('+');
+    return { queue, skills };
   }
 
   /** Puts a waiting ticket in its queue's set, replacing where it was before. */
   async upsert(entry: ClaimIndexEntry): Promise<void> {
     await this.redis.claimIndexUpsert(
       this.entriesKey,
-      this.setKey(entry.queue),
+      this.setKey(entry.queue, entry.skills),
+      this.setsKey,
       entry.ticketId,
       String(-entry.priorityScore),
       claimIndexMember(entry),
@@ -125,7 +139,8 @@ export class ClaimIndex {
   async addIfAbsent(entry: ClaimIndexEntry): Promise<boolean> {
     const added = await this.redis.claimIndexUpsert(
       this.entriesKey,
-      this.setKey(entry.queue),
+      this.setKey(entry.queue, entry.skills),
+      this.setsKey,
       entry.ticketId,
       String(-entry.priorityScore),
       claimIndexMember(entry),
@@ -134,25 +149,42 @@ export class ClaimIndex {
     return added === 1;
   }
 
-  /** Atomically takes the best waiting ticket of `queues` off the index; null when they are empty. */
-  async pop(queues: readonly string[]): Promise<PoppedTicket | null> {
+  /**
+   * Atomically takes the best waiting ticket of `queues` whose own skills are all in
+   * `agentSkills` off the index; null when there is none.
+   */
+  async pop(queues: readonly string[], agentSkills: readonly string[]): Promise<PoppedTicket | null> {
     if (queues.length === 0) return null;
+    const wanted = new Set(queues);
+    const skills = new Set(agentSkills);
+    const sets = (await this.redis.smembers(this.setsKey)).filter((key) => {
+      const partition = this.partitionOfKey(key);
+      return wanted.has(partition.queue) && partition.skills.every((skill) => skills.has(skill));
+    });
+    if (sets.length === 0) return null;
     const head = await this.redis.claimIndexPop(
-      String(queues.length + 1),
+      String(sets.length + 1),
       this.entriesKey,
-      ...queues.map((queue) => this.setKey(queue)),
+      ...sets,
       String(MEMBER_PREFIX_LENGTH),
     );
     if (!head) return null;
     const [key, member, score] = head;
-    return { ticketId: ticketIdOfMember(member), queue: this.queueOfKey(key), score, member };
+    return {
+      ticketId: ticketIdOfMember(member),
+      queue: this.partitionOfKey(key).queue,
+      setKey: key,
+      score,
+      member,
+    };
   }
 
   /** Puts back a popped ticket whose claim failed for a reason other than the ticket itself. */
   async restore(popped: PoppedTicket): Promise<void> {
     await this.redis.claimIndexUpsert(
       this.entriesKey,
-      this.setKey(popped.queue),
+      popped.setKey,
+      this.setsKey,
       popped.ticketId,
       popped.score,
       popped.member,
@@ -174,7 +206,7 @@ export class ClaimIndex {
 
   /** The raw value `entry` would have, to compare with what `entries()` returned. */
   valueOf(entry: ClaimIndexEntry): string {
-    return `${String(-entry.priorityScore)}\n${this.setKey(entry.queue)}\n${claimIndexMember(entry)}`;
+    return `${String(-entry.priorityScore)}\n${this.setKey(entry.queue, entry.skills)}\n${claimIndexMember(entry)}`;
   }
 
   /** Removes a ticket's entry if it is still `expected` (a concurrent upsert wins). */
@@ -182,8 +214,13 @@ export class ClaimIndex {
     return (await this.redis.claimIndexRemoveIf(this.entriesKey, ticketId, expected)) === 1;
   }
 
-  /** How many tickets a queue's set holds (stale entries included). */
+  /** How many tickets a queue's sets hold (stale entries included). */
   async size(queue: string): Promise<number> {
-    return this.redis.zcard(this.setKey(queue));
+    const sets = (await this.redis.smembers(this.setsKey)).filter(
+      (key) => this.partitionOfKey(key).queue === queue,
+    );
+    let total = 0;
+    for (const key of sets) total += await this.redis.zcard(key);
+    return total;
   }
 }

@@ -15,7 +15,8 @@ const claimedProjection = { trace: 0 } as const;
 const MAX_STALE_POPS = 32;
 
 /**
- * The claim algorithm. With a claim index, a claim pops the best waiting ticket from Redis and
+ * The claim algorithm, over the tickets of the request's queues whose own skills the agent has.
+ * With a claim index, a claim pops the best waiting ticket from Redis and
  * takes it with a guarded update by _id (ADR 0006); without one, or when the index has nothing
  * usable, a claim is one sorted findOneAndUpdate (ADR 0002). Either way the ticket is taken by
  * one update guarded by `status: 'queued'`, so two agents can never get the same ticket.
@@ -35,7 +36,12 @@ export class TicketClaims {
     }
     return this.model
       .findOneAndUpdate(
-        { status: 'queued', 'ticket.queue': { $in: request.queues } },
+        {
+          status: 'queued',
+          'ticket.queue': { $in: request.queues },
+          // No skill of the ticket's own that the agent lacks.
+          'ticket.skills': { $not: { $elemMatch: { $nin: request.agentSkills } } },
+        },
         this.claimUpdate(request),
         { sort: queueOrder, new: true, projection: claimedProjection },
       )
@@ -67,7 +73,7 @@ export class TicketClaims {
     for (let attempt = 0; attempt < MAX_STALE_POPS; attempt++) {
       let popped: PoppedTicket | null;
       try {
-        popped = await index.pop(request.queues);
+        popped = await index.pop(request.queues, request.agentSkills);
       } catch (error) {
         this.logger?.warn({ err: error }, 'claim index unavailable; claiming from MongoDB');
         return undefined;

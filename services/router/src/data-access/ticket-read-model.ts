@@ -42,6 +42,18 @@ export class TicketReadModel {
       .lean<ComplaintRecord[]>();
   }
 
+  /** Waiting tickets counted by queue and by the skills they need beyond their queue's. */
+  async waitingBySkills(): Promise<Array<{ queue: string; skills: string[]; count: number }>> {
+    const rows = await this.model.aggregate<{
+      _id: { queue: string; skills?: string[] | null };
+      count: number;
+    }>([
+      { $match: { status: 'queued' } },
+      { $group: { _id: { queue: '$ticket.queue', skills: '$ticket.skills' }, count: { $sum: 1 } } },
+    ]);
+    return rows.map((row) => ({ queue: row._id.queue, skills: row._id.skills ?? [], count: row.count }));
+  }
+
   /** Per agent queue: waiting, held, oldest waiting, breached and at-risk (open, clock running) tickets. */
   async queueStats(now: Date): Promise<Map<string, QueueStats>> {
     const running = { $ne: ['$status', 'waiting_customer'] };

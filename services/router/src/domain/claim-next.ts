@@ -6,7 +6,7 @@ import type { Agent, EventOrigin } from './ports';
 import { eligibleQueues } from './ticket-lifecycle';
 
 /**
- * The agent takes the best ticket of the agent queues they have the skills for. Capacity is
+ * The agent takes the best ticket they have every skill for (its queue's and its own). Capacity is
  * reserved first with one atomic update on the agent, then the ticket is claimed with one atomic
  * update on the complaint; a claim that finds nothing gives the slot back.
  */
@@ -35,22 +35,34 @@ export async function claimNext(
     agent = current;
   }
   const queues = eligibleQueues(deps.queues(), agent.skills);
-  return takeReservedTicket(deps, agentId, queues, 'claimed', { actor: `agent:${agentId}`, requestId });
+  return takeReservedTicket(deps, agent, queues, 'claimed', { actor: `agent:${agentId}`, requestId });
 }
 
-/** With a slot reserved for the agent: claim the best ticket of `queues`, or give the slot back. */
+/**
+ * With a slot reserved for the agent: claim the best ticket of `queues` whose skills the agent
+ * has, or give the slot back.
+ */
 export async function takeReservedTicket(
   deps: DeskDeps,
-  agentId: string,
+  agent: Pick<Agent, '_id' | 'skills'>,
   queues: readonly string[],
   eventType: 'claimed' | 'assigned',
   origin: EventOrigin,
 ): Promise<ComplaintRecord | null> {
+  const agentId = agent._id;
   let ticket: ComplaintRecord | null;
   try {
     const now = deps.now();
     const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-    ticket = await deps.tickets.claimNext({ agentId, queues, now, leaseUntil, eventType, origin });
+    ticket = await deps.tickets.claimNext({
+      agentId,
+      agentSkills: agent.skills,
+      queues,
+      now,
+      leaseUntil,
+      eventType,
+      origin,
+    });
     if (ticket) await watchLeaseSafely(deps, ticket._id, agentId, leaseUntil);
   } catch (error) {
     await deps.agents.release(agentId);

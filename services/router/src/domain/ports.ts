@@ -29,6 +29,8 @@ export interface ClaimRequest {
   agentId: string;
   /** The agent queues to take from. */
   queues: readonly string[];
+  /** The agent's skills: a ticket is taken only by an agent with all its skills. */
+  agentSkills: readonly string[];
   now: Date;
   leaseUntil: Date;
   /** `claimed` when the agent pulled it, `assigned` when a push queue gave it. */

@@ -5,16 +5,20 @@ import { pushCandidates } from './push-assignment';
 import { eligibleQueues } from './ticket-lifecycle';
 
 /**
- * Push assignment: while the agent queue has waiting tickets, give the best one to the
- * least-loaded online agent with the skills and a free slot (reserved atomically). Returns how
- * many it gave.
+ * Push assignment: while the agent queue has waiting tickets, give the least-loaded online agent
+ * with the queue's skills and a free slot (reserved atomically) the best ticket whose own skills
+ * they have too. An agent who could take none is not asked again in this round; tickets no
+ * online agent can serve wait. Returns how many it gave.
  */
 export async function pushDispatch(deps: DeskDeps, queueId: string, requestId?: string): Promise<number> {
   const queue = queueById(deps, queueId);
   if (queue?.mode !== 'push') return 0;
   let assigned = 0;
+  const nothingFor = new Set<string>();
   for (let round = 0; round < 1000; round++) {
-    const candidates = pushCandidates(await deps.agents.onlineWithSkills(queue.skills), queue);
+    const candidates = pushCandidates(await deps.agents.onlineWithSkills(queue.skills), queue).filter(
+      (candidate) => !nothingFor.has(candidate._id),
+    );
     let reserved: Agent | undefined;
     for (const candidate of candidates) {
       if (await deps.agents.reserve(candidate._id)) {
@@ -23,12 +27,12 @@ export async function pushDispatch(deps: DeskDeps, queueId: string, requestId?: 
       }
     }
     if (!reserved) break;
-    const ticket = await takeReservedTicket(deps, reserved._id, [queue.id], 'assigned', {
+    const ticket = await takeReservedTicket(deps, reserved, [queue.id], 'assigned', {
       actor: 'router:push',
       requestId,
     });
-    if (!ticket) break;
-    assigned++;
+    if (ticket) assigned++;
+    else nothingFor.add(reserved._id);
   }
   return assigned;
 }

@@ -3,7 +3,7 @@ import { queueById, type DeskDeps } from './desk-deps';
 import { planTimers } from './plan-timers';
 import { pushDispatch } from './push-dispatch';
 import { startSla } from './sla-clock';
-import { clockFields } from './ticket-lifecycle';
+import { clockFields, ticketSkills } from './ticket-lifecycle';
 
 export type RouteOutcome = 'queued' | 'already-routed' | 'not-triaged' | 'missing';
 
@@ -31,6 +31,7 @@ export async function routeTriaged(
     };
     const ticket: TicketState = {
       queue: queueId,
+      skills: ticketSkills(decision.skills, queue?.skills ?? []),
       priorityScore: decision.priority.score,
       ...clockFields(sla, queue),
       agentId: null,

@@ -310,3 +310,19 @@ export function eligibleQueues(queues: readonly QueueDefinition[], agentSkills: 
   const skills = new Set(agentSkills);
   return queues.filter((queue) => queue.skills.every((skill) => skills.has(skill))).map((queue) => queue.id);
 }
+
+/** The skills a ticket needs beyond its queue's: what the route rules added, sorted, once each. */
+export function ticketSkills(decided: readonly string[], queueSkills: readonly string[]): string[] {
+  const ofQueue = new Set(queueSkills);
+  return [...new Set(decided)].filter((skill) => !ofQueue.has(skill)).sort();
+}
+
+/** Whether an agent has every skill a ticket needs: its queue's and its own. */
+export function canServe(
+  agentSkills: readonly string[],
+  queue: Pick<QueueDefinition, 'skills'> | undefined,
+  ticket: Pick<TicketState, 'skills'>,
+): boolean {
+  const skills = new Set(agentSkills);
+  return [...(queue?.skills ?? []), ...(ticket.skills ?? [])].every((skill) => skills.has(skill));
+}

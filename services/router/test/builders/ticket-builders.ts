@@ -11,6 +11,8 @@ import { startSla } from '../../src/domain/sla-clock';
 export interface TicketSeed {
   id?: string;
   queue?: string;
+  /** The decision's skills (the queue's are added by the router when it routes). */
+  skills?: string[];
   score?: number;
   severity?: Severity;
   tier?: CustomerTier;
@@ -46,7 +48,7 @@ export function buildTriagedComplaint(seed: TicketSeed = {}): ComplaintRecord {
       firstResponseDueAt: new Date(receivedAt.getTime() + firstResponseMs),
       resolutionDueAt: new Date(receivedAt.getTime() + (seed.resolutionMs ?? firstResponseMs * 4)),
       queue,
-      skills: [],
+      skills: seed.skills ?? [],
       tags: [],
       flags: [],
       rulesetVersion: 'test',

@@ -88,7 +88,13 @@ export class FakeTicketStore implements TicketStore {
 
   claimNext: TicketStore['claimNext'] = async (request) => {
     const [best] = [...this.docs.values()]
-      .filter((doc) => doc.status === 'queued' && doc.ticket && request.queues.includes(doc.ticket.queue))
+      .filter(
+        (doc) =>
+          doc.status === 'queued' &&
+          doc.ticket &&
+          request.queues.includes(doc.ticket.queue) &&
+          (doc.ticket.skills ?? []).every((skill) => request.agentSkills.includes(skill)),
+      )
       .sort(inQueueOrder);
     if (!best?.ticket) return null;
     best.status = 'claimed';

@@ -7,6 +7,8 @@ export interface TicketView {
   complaintId: string;
   status: ComplaintStatus;
   queue: string;
+  /** Skills the ticket needs beyond its queue's (an agent needs both). */
+  skills: string[];
   category?: string;
   severity?: string;
   /** The triage decision's score and its parts. */
@@ -52,6 +54,7 @@ export function toTicketView(complaint: ComplaintRecord, now = new Date()): Tick
     complaintId: complaint._id,
     status: complaint.status,
     queue: ticket?.queue ?? decision?.queue ?? '',
+    skills: ticket?.skills ?? [],
     ...(decision
       ? {
           category: decision.category,
