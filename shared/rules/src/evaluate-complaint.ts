@@ -106,7 +106,7 @@ export interface EvaluationInputs {
 }
 
 /**
- * The compiled ruleset (compiled-ruleset.ts); per-evaluation state lives in the CompiledRun,
+ * The compiled ruleset (compiled/stage-compiler.ts); per-evaluation state lives in the CompiledRun,
  * which appends each stage's evaluated rules to the trace.
  */
 function compiledRunner(ruleset: Ruleset, inputs: EvaluationInputs): StageRunner {
@@ -166,7 +166,7 @@ function collect(fired: FiredRule[], key: string, initial: readonly string[] = [
  * Runs the four stages (classify → severity → sla → route) over one complaint and
  * assembles the decision with its trace. Pure apart from the fact sources it is given.
  *
- * Rules run as compiled closures (compiled-ruleset.ts, ADR 0005): the decision and related
+ * Rules run as compiled closures (compiled/, ADR 0005): the decision and related
  * complaints are json-rules-engine's ({@link evaluateComplaintWithEngine}; a differential test
  * checks it), at a cost that grows slowly with the number of rules. The trace differs in one
  * way: a rule the index proved cannot fire (no keyword, value or condition it requires is
