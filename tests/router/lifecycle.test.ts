@@ -67,7 +67,10 @@ describe('ticket lifecycle', () => {
     expect(await pendingSlaJobs(id!)).toEqual(['warning', 'breach', 'breach+120m']);
 
     const dueBefore = new Date(acked.body.ticket.sla.dueAt).getTime();
-    const paused = await post(`/v1/tickets/${id}/pause`, 'lia').expect(200);
+    const resolutionDueBefore = new Date(acked.body.ticket.resolutionDueAt).getTime();
+    const paused = await post(`/v1/tickets/${id}/pause`, 'lia', {
+      reason: '等客户提供流水 / waiting for the statement',
+    }).expect(200);
     expect(paused.body.ticket).toMatchObject({
       status: 'waiting_customer',
       leaseExpiresAt: null,
@@ -75,16 +78,20 @@ describe('ticket lifecycle', () => {
     });
     expect(await pendingSlaJobs(id!)).toEqual([]); // nothing escalates while the customer has the ball
 
-    const resumed = await post(`/v1/tickets/${id}/resume`, 'lia').expect(200);
+    const resumed = await post(`/v1/tickets/${id}/resume`, 'lia', { reason: 'statement received' }).expect(
+      200,
+    );
     const stored = await router.tickets.findById(id!);
     const pause = stored?.ticket?.sla?.pauses?.[0];
     expect(pause).toMatchObject({ reason: 'waiting_customer' });
     const pausedMs = pause!.to.getTime() - pause!.from.getTime();
     expect(resumed.body.ticket.sla.pausedMs).toBe(pausedMs);
     expect(new Date(resumed.body.ticket.sla.dueAt).getTime()).toBe(dueBefore + pausedMs);
+    // The resolution deadline shown to the agent moves with the pause too.
+    expect(new Date(resumed.body.ticket.resolutionDueAt).getTime()).toBe(resolutionDueBefore + pausedMs);
     expect(await pendingSlaJobs(id!)).toEqual(['warning', 'breach', 'breach+120m']);
 
-    await post(`/v1/tickets/${id}/resolve`, 'lia').expect(200);
+    await post(`/v1/tickets/${id}/resolve`, 'lia', { reason: 'refund issued' }).expect(200);
     expect(await pendingSlaJobs(id!)).toEqual([]); // removed on resolve
     expect((await router.agents.findById('lia'))?.activeTickets).toBe(0);
     const closed = await post(`/v1/tickets/${id}/close`, 'lia').expect(200);
@@ -99,6 +106,16 @@ describe('ticket lifecycle', () => {
       'resumed',
       'resolved',
       'closed',
+    ]);
+    // Every reason given is kept on its event.
+    const reasons = ((await router.tickets.findById(id!))?.events ?? []).map((event) => [
+      event.type,
+      (event.data as { reason?: string } | undefined)?.reason,
+    ]);
+    expect(reasons.filter(([, reason]) => reason !== undefined)).toEqual([
+      ['waiting-customer', '等客户提供流水 / waiting for the statement'],
+      ['resumed', 'statement received'],
+      ['resolved', 'refund issued'],
     ]);
   });
 

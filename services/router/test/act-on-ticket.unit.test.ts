@@ -25,6 +25,7 @@ describe('a ticket action', () => {
       type: 'resolved',
       actor: 'agent:ann',
       requestId: 'req-2',
+      data: { reason: 'refunded' },
     });
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(0);
     expect(desk.timers.sla.size).toBe(0);

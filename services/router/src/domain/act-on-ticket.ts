@@ -62,6 +62,10 @@ export async function actOnTicket(
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
     });
     if (plan.timers === 'replan') plan.patch.sla.timersPending = true;
+    // Whatever the action, the reason the caller gave is kept on its event.
+    if (options.reason !== undefined) {
+      plan.patch.event = { ...plan.patch.event, data: { ...plan.patch.event.data, reason: options.reason } };
+    }
     const updated = await deps.tickets.applyPatch(
       complaintId,
       { status: current.status, generation: current.ticket.sla.generation, agentId: holder },

@@ -1,5 +1,5 @@
 import type { TriageDecision } from '@triage/rules';
-import type { ComplaintRecord, ComplaintStatus } from '@triage/shared/complaint';
+import type { ComplaintRecord, ComplaintStatus, TicketSla } from '@triage/shared/complaint';
 
 /** What an agent sees of a ticket. */
 export interface TicketView {
@@ -44,6 +44,12 @@ export interface TicketView {
   receivedAt: Date;
 }
 
+/** The resolution deadline as it stands: moved by every pause, and by the one running now. */
+function resolutionDeadline(sla: TicketSla, now: Date): Date {
+  const running = sla.pausedAt ? Math.max(0, now.getTime() - new Date(sla.pausedAt).getTime()) : 0;
+  return new Date(new Date(sla.resolutionDueAt).getTime() + sla.pausedMs + running);
+}
+
 export function toTicketView(complaint: ComplaintRecord, now = new Date()): TicketView {
   const decision = complaint.decision;
   const ticket = complaint.ticket;
@@ -61,7 +67,7 @@ export function toTicketView(complaint: ComplaintRecord, now = new Date()): Tick
           severity: decision.severity,
           priority: decision.priority,
           firstResponseDueAt: decision.firstResponseDueAt,
-          resolutionDueAt: decision.resolutionDueAt,
+          resolutionDueAt: sla ? resolutionDeadline(sla, now) : decision.resolutionDueAt,
         }
       : {}),
     priorityScore: ticket?.priorityScore ?? null,
