@@ -114,6 +114,24 @@ describe('KPI report', () => {
     expect(report.totals).toMatchObject({ escalationRatePct: 50, transferRatePct: 50, reopenRatePct: 50 });
   });
 
+  it('when Bob transfers a ticket that Alice then resolves, then the transfer counts against Bob, not Alice', () => {
+    const passedOn = complaint('t', { ack: 10, resolved: 50, agent: 'alice' });
+    passedOn.events.splice(1, 0, {
+      type: 'transferred',
+      at: at(5),
+      actor: 'agent:bob',
+      data: { from: 'billing', to: 'general', fromAgent: 'bob' },
+    });
+    const report = buildKpiReport(
+      [passedOn, complaint('a', { ack: 10, resolved: 50, agent: 'alice' })],
+      range,
+      at(100),
+    );
+    const byId = new Map(report.byAgent.map((agent) => [agent.id, agent]));
+    expect(byId.get('alice')).toMatchObject({ received: 2, resolved: 2, transferRatePct: 0 });
+    expect(byId.get('bob')).toMatchObject({ received: 0, transferRatePct: 100 });
+  });
+
   it('when a customer complains twice, then the repeat-complainant rate and per-customer counts show it', () => {
     const report = buildKpiReport(
       [

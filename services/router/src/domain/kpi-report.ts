@@ -86,6 +86,8 @@ interface Outcome {
   resolution: { met: boolean | null; minutes: number | null };
   escalated: boolean;
   transferred: boolean;
+  /** The agents who transferred it away (the holder at the time, or the agent who acted). */
+  transferredBy: string[];
   reopened: boolean;
   resolved: boolean;
   open: boolean;
@@ -127,11 +129,22 @@ export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
     resolution: judge(resolved ? resolvedAt : undefined, resolutionDue, (done) => done - received - paused),
     escalated: complaint.events.some((e) => e.type === 'sla.escalated'),
     transferred: complaint.events.some((e) => e.type === 'transferred'),
+    transferredBy: transferringAgents(complaint),
     reopened: complaint.events.some((e) => e.type === 'reopened'),
     resolved,
     open: OPEN.has(complaint.status),
     agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
   };
+}
+
+function transferringAgents(complaint: ReportComplaint): string[] {
+  const agents = complaint.events.flatMap((event) => {
+    if (event.type !== 'transferred') return [];
+    const fromAgent = (event.data as { fromAgent?: unknown } | undefined)?.fromAgent;
+    if (typeof fromAgent === 'string') return [fromAgent];
+    return event.actor?.startsWith('agent:') ? [event.actor.slice('agent:'.length)] : [];
+  });
+  return [...new Set(agents)];
 }
 
 function slaKpi(results: Array<{ met: boolean | null; minutes: number | null }>): SlaKpi {
@@ -198,7 +211,25 @@ export function buildKpiReport(
       )
       .sort((a, b) => b.received - a.received || a.id.localeCompare(b.id));
 
-  const byAgent = perGroup((row) => row.outcome.agentId)
+  // An agent's transfer rate counts the tickets *they* transferred, out of all they handled
+  // (those they ended with and those they passed on); the rest is judged on the tickets they ended with.
+  const transfersBy = new Map<string, number>();
+  for (const outcome of outcomes) {
+    for (const agentId of outcome.transferredBy)
+      transfersBy.set(agentId, (transfersBy.get(agentId) ?? 0) + 1);
+  }
+  const agentGroups = perGroup((row) => row.outcome.agentId);
+  for (const agentId of transfersBy.keys()) {
+    if (!agentGroups.some((group) => group.id === agentId)) agentGroups.push(groupKpis(agentId, []));
+  }
+  const byAgent = agentGroups
+    .map((group) => {
+      const transferred = transfersBy.get(group.id) ?? 0;
+      const keptAndPassedOn = outcomes.filter(
+        (o) => o.agentId === group.id || o.transferredBy.includes(group.id),
+      ).length;
+      return { ...group, transferRatePct: rate(transferred, keptAndPassedOn) };
+    })
     .map((group) => ({ ...group, ...(agentNames.get(group.id) ? { name: agentNames.get(group.id) } : {}) }))
     .sort(
       (a, b) =>
