@@ -38,6 +38,16 @@ export interface TicketSla {
   timersPending?: boolean;
 }
 
+/** What an agent (or supervisor) wrote on a ticket: internal, or meant for the customer. */
+export interface TicketNote {
+  id: string;
+  text: string;
+  visibility: 'internal' | 'customer';
+  /** Who wrote it: `agent:<id>`, `supervisor:<name>`, `admin:<name>`. */
+  author: string;
+  at: Date;
+}
+
 /** The live assignment of a complaint in the router (the "ticket" view of it). */
 export interface TicketState {
   queue: string;
@@ -80,5 +90,7 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   /** The customer's earlier complaints a repeat-complainant rule looked at. */
   relatedComplaintIds?: string[];
   ticket?: TicketState;
+  /** Notes written on the ticket, oldest first. */
+  notes?: TicketNote[];
   events: ComplaintEvent[];
 }

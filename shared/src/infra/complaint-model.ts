@@ -64,6 +64,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
       default: undefined,
     },
     events: { type: [eventSchema], default: [] },
+    notes: { type: [Schema.Types.Mixed], default: undefined },
   },
   { collection: 'complaints', versionKey: false, minimize: true },
 );

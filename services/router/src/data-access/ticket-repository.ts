@@ -1,5 +1,5 @@
 import type { Logger } from '@triage/shared/kernel';
-import type { ComplaintRecord, TicketState } from '@triage/shared/complaint';
+import type { ComplaintRecord, TicketNote, TicketState } from '@triage/shared/complaint';
 import { complaintModel } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type {
@@ -200,6 +200,22 @@ export class TicketRepository implements TicketStore {
     data: Record<string, unknown>,
   ): Promise<void> {
     await this.model.updateOne({ _id: id }, { $push: { events: ticketEvent(type, origin, data) } });
+  }
+
+  async appendNote(id: string, note: TicketNote, origin: EventOrigin): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, ticket: { $exists: true } },
+        {
+          $push: {
+            notes: note,
+            events: ticketEvent('note-added', origin, { noteId: note.id, visibility: note.visibility }),
+          },
+          $set: { updatedAt: note.at },
+        },
+        { new: true, projection: { trace: 0 } },
+      )
+      .lean<ComplaintRecord>();
   }
 
   async markTimersPlanned(id: string, generation: number): Promise<void> {

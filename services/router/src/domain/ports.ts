@@ -1,4 +1,4 @@
-import type { ComplaintEvent, ComplaintRecord, TicketState } from '@triage/shared/complaint';
+import type { ComplaintEvent, ComplaintRecord, TicketNote, TicketState } from '@triage/shared/complaint';
 import type { SlaTimer } from './sla-clock';
 import type { TicketPatch } from './ticket-lifecycle';
 
@@ -83,6 +83,8 @@ export interface TicketStore {
     firing: SlaFiring,
   ): Promise<ComplaintRecord | null>;
   appendEvent(id: string, type: string, origin: EventOrigin, data: Record<string, unknown>): Promise<void>;
+  /** Appends a note and its `note-added` event to a routed ticket; null when there is none. */
+  appendNote(id: string, note: TicketNote, origin: EventOrigin): Promise<ComplaintRecord | null>;
   countHeld(agentId: string): Promise<number>;
   claimedBy(agentId: string): Promise<string[]>;
   overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;

@@ -1,4 +1,5 @@
-import type { ComplaintRecord } from '@triage/shared/complaint';
+import type { ComplaintRecord, TicketNote } from '@triage/shared/complaint';
+import { addNote, type NoteInput } from './add-note';
 import { actOnTicket, type TicketActionOptions, type TicketActor } from './act-on-ticket';
 import { claimNext } from './claim-next';
 import type { DeskDeps } from './desk-deps';
@@ -40,6 +41,15 @@ export class TicketDesk {
     options: TicketActionOptions = {},
   ): Promise<ComplaintRecord> {
     return actOnTicket(this.deps, complaintId, action, actor, options);
+  }
+
+  addNote(
+    complaintId: string,
+    author: string,
+    input: NoteInput,
+    requestId: string | undefined,
+  ): Promise<{ note: TicketNote; ticket: ComplaintRecord }> {
+    return addNote(this.deps, complaintId, author, input, requestId);
   }
 
   heartbeat(complaintId: string, actor: { agentId?: string }): Promise<ComplaintRecord> {

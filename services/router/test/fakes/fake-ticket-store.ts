@@ -180,6 +180,15 @@ export class FakeTicketStore implements TicketStore {
     this.docs.get(id)?.events.push(eventOf(type, origin, data));
   };
 
+  appendNote: TicketStore['appendNote'] = async (id, note, origin) => {
+    const doc = this.docs.get(id);
+    if (!doc?.ticket) return null;
+    doc.notes = [...(doc.notes ?? []), note];
+    doc.events.push(eventOf('note-added', origin, { noteId: note.id, visibility: note.visibility }));
+    doc.updatedAt = note.at;
+    return this.answer(doc);
+  };
+
   countHeld: TicketStore['countHeld'] = async (agentId) => {
     return [...this.docs.values()].filter(
       (doc) => doc.ticket?.agentId === agentId && heldStatuses.includes(doc.status),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
-import { reasonBody, transferBody } from './tickets-router';
+import { noteBody, reasonBody, transferBody } from './tickets-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -25,6 +25,15 @@ const ticket = z
     leaseExpiresAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'Ticket' });
+const note = z
+  .object({
+    id: z.uuid(),
+    text: z.string(),
+    visibility: z.enum(['internal', 'customer']),
+    author: z.string(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'TicketNote' });
 const agent = z
   .looseObject({
     id: z.string(),
@@ -104,9 +113,22 @@ export function routerOpenApi(): OpenAPIRegistry {
   registry.registerPath({
     method: 'get',
     path: '/v1/tickets/{id}',
-    summary: 'One ticket',
+    summary: 'One ticket, with its notes and history',
     request: { params: ticketParams },
-    responses: { 200: json(z.object({ ticket }), 'The ticket'), ...problemResponses(401, 404) },
+    responses: {
+      200: json(z.object({ ticket, notes: z.array(note) }), 'The ticket'),
+      ...problemResponses(401, 404),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/notes',
+    summary: 'Write a note on a ticket (internal, or for the customer); kept with author and time',
+    request: { params: ticketParams, body: { content: { 'application/json': { schema: noteBody } } } },
+    responses: {
+      201: json(z.object({ note }), 'The note as stored'),
+      ...problemResponses(400, 401, 403, 404),
+    },
   });
   registry.registerPath({
     method: 'get',

@@ -22,6 +22,13 @@ export const transferBody = z
   .object({ queue: z.string().min(1).max(100), reason: z.string().trim().min(1).max(2000).optional() })
   .strict();
 
+export const noteBody = z
+  .object({
+    text: z.string().trim().min(1).max(5000),
+    visibility: z.enum(['internal', 'customer']).default('internal'),
+  })
+  .strict();
+
 /** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
@@ -46,7 +53,14 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     const complaint = await deps.views.findById(id);
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
     await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
-    res.json({ ticket: toTicketView(complaint), events: complaint.events });
+    res.json({ ticket: toTicketView(complaint), notes: complaint.notes ?? [], events: complaint.events });
+  });
+
+  router.post('/v1/tickets/:id/notes', agentOrAdmin, mayAct, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const input = parseOrThrow(noteBody, req.body ?? {});
+    const { note } = await deps.desk.addNote(id, actorOf(principalOf(req)).label, input, req.requestId);
+    res.status(201).location(`/v1/tickets/${id}`).json({ note });
   });
 
   router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, mayAct, async (req, res) => {
