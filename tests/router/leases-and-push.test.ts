@@ -45,6 +45,36 @@ describe('leases', () => {
     await post(`/v1/tickets/${id}/resolve`).expect(200);
   });
 
+  it('when the lease of an acknowledged ticket runs out (a closed laptop), then the ticket stays with its agent and the supervisor sees the lapse', async () => {
+    const leases = watchJobs(router.leaseWorker);
+    const [id] = await seedTickets(router, [{ queue: 'general', score: 900 }]);
+    expect((await post('/v1/agents/kim/claim').expect(200)).body.ticket.id).toBe(id);
+    await post(`/v1/tickets/${id}/ack`).expect(200);
+
+    await leases.waitFor((job) => job.data.complaintId === id && job.result === 'lapsed');
+    leases.stop();
+    const ticket = await router.tickets.findById(id!);
+    expect(ticket).toMatchObject({ status: 'in_progress', ticket: { agentId: 'kim', leaseExpiresAt: null } });
+    expect(ticket?.events.map((event) => event.type)).toEqual([
+      'triaged',
+      'queued',
+      'claimed',
+      'acknowledged',
+      'lease-lapsed',
+    ]);
+    expect((await router.agents.findById('kim'))?.activeTickets).toBe(1);
+
+    const feed = await request(router.url)
+      .get('/v1/reports/escalations')
+      .set('Authorization', `Bearer ${adminKey}`)
+      .expect(200);
+    expect(JSON.stringify(feed.body)).toContain('lease-lapsed');
+    // Back at the desk: a heartbeat gives the ticket a lease again.
+    const back = await post(`/v1/tickets/${id}/heartbeat`).expect(200);
+    expect(back.body.ticket.leaseExpiresAt).toEqual(expect.any(String));
+    await post(`/v1/tickets/${id}/resolve`).expect(200);
+  });
+
   it('when the agent sends heartbeats, then the lease moves on and an earlier expiry timer only re-arms itself', async () => {
     const [id] = await seedTickets(router, [{ queue: 'general' }]);
     const claimed = await post('/v1/agents/kim/claim').expect(200);

@@ -26,6 +26,23 @@ describe('leases and presence', () => {
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(0);
   });
 
+  it('when the lease of an acknowledged ticket ran out, then it stays with its agent and the lapse is recorded once', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', skills: ['billing'], activeTickets: 1 });
+    desk.tickets.put(buildTicket('in_progress', { ticket: { leaseExpiresAt: expiredAt } }));
+
+    expect(await expireLease(desk.deps, 'c-1', 'ann')).toBe('lapsed');
+    expect(await expireLease(desk.deps, 'c-1', 'ann')).toBe('stale');
+
+    const stored = await desk.tickets.findById('c-1');
+    expect(stored?.status).toBe('in_progress');
+    expect(stored?.ticket).toMatchObject({ agentId: 'ann', leaseExpiresAt: null });
+    expect(stored?.events.filter((event) => event.type === 'lease-lapsed')).toEqual([
+      expect.objectContaining({ actor: 'router:lease', data: { agentId: 'ann' } }),
+    ]);
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
+  });
+
   it('when heartbeats renewed the lease since the timer was set, then the ticket stays and the new expiry is watched', async () => {
     const desk = fakeDesk();
     const renewedUntil = new Date(NOW.getTime() + 60_000);

@@ -24,7 +24,14 @@ const REPORT_FIELDS = {
   events: 1,
 } as const;
 
-const ESCALATION_EVENTS = ['sla.warning', 'sla.breached', 'sla.escalated', 'queue-moved', 'priority-raised'];
+const ESCALATION_EVENTS = [
+  'sla.warning',
+  'sla.breached',
+  'sla.escalated',
+  'queue-moved',
+  'priority-raised',
+  'lease-lapsed',
+];
 
 /** Read-only queries behind the reports and the dashboard. */
 export class ReportRepository {

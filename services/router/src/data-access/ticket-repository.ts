@@ -126,9 +126,28 @@ export class TicketRepository implements TicketStore {
     origin: EventOrigin,
   ): Promise<ComplaintRecord | null> {
     return this.requeueHeld(
-      { status: { $in: leasedStatuses }, 'ticket.leaseExpiresAt': { $lte: now } },
+      { status: 'claimed', 'ticket.leaseExpiresAt': { $lte: now } },
       { id, agentId, now, origin, eventType: 'lease-expired' },
     );
+  }
+
+  async markLeaseLapsed(
+    id: string,
+    agentId: string,
+    now: Date,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null> {
+    const lapsed = await this.model
+      .findOneAndUpdate(
+        { _id: id, status: 'in_progress', 'ticket.agentId': agentId, 'ticket.leaseExpiresAt': { $lte: now } },
+        {
+          $set: { 'ticket.leaseExpiresAt': null, updatedAt: now },
+          $push: { events: ticketEvent('lease-lapsed', origin, { agentId }) },
+        },
+        { new: true, projection: { trace: 0 } },
+      )
+      .lean<ComplaintRecord>();
+    return lapsed;
   }
 
   /** Hands an unstarted (claimed, not acknowledged) ticket back to its queue. */

@@ -2,11 +2,16 @@ import type { DeskDeps } from './desk-deps';
 import { pushDispatch } from './push-dispatch';
 import { leasedStatuses } from './ticket-lifecycle';
 
-export type LeaseOutcome = 'expired' | 'renewed' | 'stale';
+export type LeaseOutcome = 'expired' | 'lapsed' | 'renewed' | 'stale';
 
 const LEASE_ACTOR = 'router:lease';
 
-/** A lease timer fired: return the ticket to its agent queue if the lease really ran out. */
+/**
+ * A lease timer fired. An unstarted (claimed) ticket whose lease really ran out goes back to its
+ * agent queue. An acknowledged one stays with its agent — they promised the customer an answer,
+ * and a closed laptop is no reason to hand the case to a stranger — and the supervisor is told
+ * (a `lease-lapsed` event in the escalation feed).
+ */
 export async function expireLease(
   deps: DeskDeps,
   complaintId: string,
@@ -18,6 +23,14 @@ export async function expireLease(
     await deps.agents.release(agentId);
     if (expired.ticket) await pushDispatch(deps, expired.ticket.queue);
     return 'expired';
+  }
+  const lapsed = await deps.tickets.markLeaseLapsed(complaintId, agentId, now, { actor: LEASE_ACTOR });
+  if (lapsed) {
+    deps.logger.warn(
+      { complaintId, agentId },
+      'lease of an acknowledged ticket lapsed; it stays with its agent',
+    );
+    return 'lapsed';
   }
   const current = await deps.tickets.findById(complaintId);
   const lease = current?.ticket?.leaseExpiresAt;

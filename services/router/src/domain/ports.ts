@@ -77,6 +77,16 @@ export interface TicketStore {
   heartbeat(id: string, agentId: string | undefined, leaseUntil: Date): Promise<ComplaintRecord | null>;
   expireLease(id: string, agentId: string, now: Date, origin: EventOrigin): Promise<ComplaintRecord | null>;
   handBack(id: string, agentId: string, now: Date, origin: EventOrigin): Promise<ComplaintRecord | null>;
+  /**
+   * An acknowledged ticket's lease ran out: it stays with its agent; the lease is cleared and a
+   * `lease-lapsed` event recorded, once. Null when it is not (or no longer) so.
+   */
+  markLeaseLapsed(
+    id: string,
+    agentId: string,
+    now: Date,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null>;
   fireSlaStep(
     id: string,
     guard: Omit<PatchGuard, 'agentId'>,

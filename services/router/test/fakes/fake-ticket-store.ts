@@ -133,7 +133,18 @@ export class FakeTicketStore implements TicketStore {
   expireLease: TicketStore['expireLease'] = async (id, agentId, now, origin) => {
     const lease = this.docs.get(id)?.ticket?.leaseExpiresAt;
     if (!lease || lease.getTime() > now.getTime()) return null;
-    return this.requeue(id, agentId, leasedStatuses, now, eventOf('lease-expired', origin, { agentId }));
+    return this.requeue(id, agentId, ['claimed'], now, eventOf('lease-expired', origin, { agentId }));
+  };
+
+  markLeaseLapsed: TicketStore['markLeaseLapsed'] = async (id, agentId, now, origin) => {
+    const doc = this.docs.get(id);
+    const lease = doc?.ticket?.leaseExpiresAt;
+    if (!doc?.ticket || doc.status !== 'in_progress' || doc.ticket.agentId !== agentId) return null;
+    if (!lease || lease.getTime() > now.getTime()) return null;
+    doc.ticket.leaseExpiresAt = null;
+    doc.updatedAt = now;
+    doc.events.push(eventOf('lease-lapsed', origin, { agentId }));
+    return this.answer(doc);
   };
 
   handBack: TicketStore['handBack'] = async (id, agentId, now, origin) => {
