@@ -32,12 +32,12 @@ describe('an SLA step', () => {
     expect(desk.infos).toEqual(['sla timer fired']);
   });
 
-  it('when the escalation step moves a held ticket, then the holder is freed, the new generation’s timers replace the old and a senior agent gets it', async () => {
+  it('when the escalation step moves a claimed ticket not yet acknowledged, then the holder is freed, the new generation’s timers replace the old and a senior agent gets it', async () => {
     const desk = fakeDesk();
     desk.clock.advance(90 * 60_000);
     desk.agents.put({ _id: 'ann', skills: ['billing'], activeTickets: 1 });
     desk.agents.put({ _id: 'sam', skills: ['senior'] });
-    desk.tickets.put(buildTicket('in_progress', { ticket: { priorityScore: 80 } }));
+    desk.tickets.put(buildTicket('claimed', { ticket: { priorityScore: 80 } }));
     await desk.timers.scheduleSla('c-1', 1, [
       {
         phase: 'first-response',

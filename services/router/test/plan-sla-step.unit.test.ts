@@ -90,6 +90,48 @@ describe('the SLA step plan', () => {
     expect(plan.holder).toBe('ann');
   });
 
+  it('when the move step comes due on a ticket its agent is working, then the agent keeps it and the held-back move is recorded for the supervisor', () => {
+    const plan = firing(buildTicket('in_progress'), due('breach+30m', at('11:30:00')), at('11:30:00'));
+
+    expect(plan.firing.events.map((event) => event.type)).toEqual([
+      'sla.escalated',
+      'priority-raised',
+      'queue-move-held',
+    ]);
+    expect(plan.firing.events[2]?.data).toEqual({ step: 'breach+30m', to: 'escalations', agentId: 'ann' });
+    expect(plan.firing.move).toBeUndefined();
+    expect(plan.target).toBeUndefined();
+  });
+
+  it('when the ladder says force, then even a ticket its agent is working moves', () => {
+    const forced = (id: string) => {
+      const queue = queueById(id);
+      if (!queue || id !== 'billing') return queue;
+      return {
+        ...queue,
+        escalation: {
+          ...queue.escalation,
+          steps: queue.escalation.steps.map((step) => ({
+            ...step,
+            actions: step.actions.map((action) =>
+              action.type === 'move-queue' ? { ...action, force: true } : action,
+            ),
+          })),
+        },
+      };
+    };
+    const plan = firing(
+      buildTicket('in_progress'),
+      due('breach+30m', at('11:30:00')),
+      at('11:30:00'),
+      forced,
+    );
+
+    expect(plan.firing.events.map((event) => event.type)).toContain('queue-moved');
+    expect(plan.target?.id).toBe('escalations');
+    expect(plan.firing.move?.ticket).toMatchObject({ queue: 'escalations', agentId: null });
+  });
+
   it('when each step of the escalation ladder comes due in turn, then each records the event of its kind', () => {
     const ticket = buildTicket('queued');
     const ladder = queueById('billing')?.escalation ?? { warningShare: 0.5, steps: [] };

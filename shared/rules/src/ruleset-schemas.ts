@@ -199,7 +199,14 @@ export const escalationActionSchema = z.discriminatedUnion('type', [
       by: z.number().positive().max(1000),
     })
     .strict(),
-  z.object({ type: z.literal('move-queue'), to: identifier }).strict(),
+  z
+    .object({
+      type: z.literal('move-queue'),
+      to: identifier,
+      /** Also take it from an agent who is working it (acknowledged); else they keep it and the supervisor is told. */
+      force: z.boolean().optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('notify'),

@@ -31,6 +31,7 @@ const ESCALATION_EVENTS = [
   'queue-moved',
   'priority-raised',
   'lease-lapsed',
+  'queue-move-held',
 ];
 
 /** Read-only queries behind the reports and the dashboard. */

@@ -94,11 +94,20 @@ export function planSlaStep(
       }),
     );
   }
-  const moveTo = timer.actions.find(
+  const moveAction = timer.actions.find(
     (action): action is Extract<EscalationAction, { type: 'move-queue' }> => action.type === 'move-queue',
-  )?.to;
-  const target = moveTo !== undefined && moveTo !== ticket.queue ? ctx.queueById(moveTo) : undefined;
+  );
+  const moveTo = moveAction?.to;
   const holder = heldStatuses.includes(complaint.status) ? (ticket.agentId ?? null) : null;
+  // An agent who has acknowledged the ticket is working it: a move takes it from them only when
+  // the ladder says `force`; otherwise they keep it and the supervisor sees the step held back.
+  const working = holder !== null && complaint.status !== 'claimed';
+  const heldBack = working && moveAction !== undefined && moveAction.force !== true;
+  const target =
+    moveTo !== undefined && moveTo !== ticket.queue && !heldBack ? ctx.queueById(moveTo) : undefined;
+  if (heldBack && moveTo !== ticket.queue) {
+    events.push(event('queue-move-held', { step: due.key, to: moveTo, agentId: holder }));
+  }
   let move: SlaFiring['move'];
   if (target) {
     const next = replan(sla);
