@@ -1,6 +1,6 @@
 import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
-import { blockSchema } from './blocklist-router';
+import { blockSchema, customerParams } from './blocklist-router';
 import { dryRunSchema, replaySchema, validateSchema } from './rules-router';
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -10,7 +10,6 @@ const json = (schema: z.ZodType, description: string) => ({
 const ruleError = z
   .object({ file: z.string(), path: z.string(), message: z.string() })
   .meta({ id: 'RuleError' });
-const customerParams = z.object({ customerId: z.string() });
 const blocklistEntry = z
   .looseObject({
     customerId: z.string(),
