@@ -25,7 +25,7 @@ interface RouteLayer {
 
 interface Operation {
   security?: unknown[];
-  parameters?: Array<{ in: string; name: string }>;
+  parameters?: Array<{ in: string; name: string; schema?: Record<string, unknown> }>;
   requestBody?: unknown;
   responses: Record<string, { content?: Record<string, unknown> }>;
 }
@@ -139,15 +139,24 @@ describe('OpenAPI documents exactly the routes each service serves', () => {
   );
 
   it.each(['intake', 'worker', 'router'])(
-    'when a %s operation takes a body or a query, then 400 is documented (and 413, 415 for a body)',
+    'when a %s operation takes a body, a query or a checked path parameter, then 400 is documented (and 413, 415 for a body)',
     async (name) => {
       const service = services().find((s) => s.name === name);
       if (!service) throw new Error(name);
       const missing: string[] = [];
       for (const [key, operation] of documentedOperations(await specOf(service.url))) {
         const takesQuery = operation.parameters?.some((parameter) => parameter.in === 'query') ?? false;
+        // A path parameter with a pattern, format or length is validated by the route: 400 when it does not fit.
+        const checksPath =
+          operation.parameters?.some(
+            (parameter) =>
+              parameter.in === 'path' &&
+              ['pattern', 'format', 'minLength', 'maxLength'].some(
+                (keyword) => keyword in (parameter.schema ?? {}),
+              ),
+          ) ?? false;
         const needs = [
-          ...(operation.requestBody || takesQuery ? ['400'] : []),
+          ...(operation.requestBody || takesQuery || checksPath ? ['400'] : []),
           ...(operation.requestBody ? ['413', '415'] : []),
         ];
         for (const status of needs) {
