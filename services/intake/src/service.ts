@@ -20,10 +20,13 @@ import { MaintenanceQueue, maintenanceQueueName } from './data-access/maintenanc
 import { BullTriageQueue } from './data-access/triage-queue';
 import { RedisDeliveryLog } from './data-access/webhook-delivery-log';
 import { sweepProcessor } from './entry-points/queue/sweep-processor';
+import type { Express } from 'express';
 
 export interface RunningIntake {
   port: number;
   url: string;
+  /** The express app (tests compare its routes with the OpenAPI document). */
+  app: Express;
   logger: Logger;
   /** The sweeper's BullMQ worker (tests wait on its `completed` events). */
   maintenanceWorker: Worker;
@@ -140,6 +143,7 @@ export async function startIntake(
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    app,
     logger,
     maintenanceWorker,
     stop: async () => {

@@ -47,10 +47,13 @@ import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
 import { routeProcessor } from './entry-points/queue/route-processor';
 import { slaProcessor } from './entry-points/queue/sla-processor';
+import type { Express } from 'express';
 
 export interface RunningRouter {
   port: number;
   url: string;
+  /** The express app (tests compare its routes with the OpenAPI document). */
+  app: Express;
   logger: Logger;
   agents: AgentRepository;
   tickets: TicketRepository;
@@ -276,6 +279,7 @@ export async function startRouter(
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    app,
     logger,
     agents,
     tickets,

@@ -30,10 +30,13 @@ import { BullRouteQueue } from './data-access/route-queue';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
 import { triageProcessor } from './entry-points/queue/triage-processor';
+import type { Express } from 'express';
 
 export interface RunningWorker {
   port: number;
   url: string;
+  /** The express app (tests compare its routes with the OpenAPI document). */
+  app: Express;
   logger: Logger;
   rules: RulesetHolder;
   worker: Worker<TriageJob>;
@@ -166,6 +169,7 @@ export async function startWorker(
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    app,
     logger,
     rules,
     worker,

@@ -29,7 +29,56 @@ export function createOpenApiRegistry(): OpenAPIRegistry {
     description: 'API key from API_KEYS (key:role[:subject]).',
   });
   registry.register('Problem', problemSchema);
+  registerOperationalPaths(registry);
   return registry;
+}
+
+/** /health, /ready and /metrics: mounted by createBaseApp on every service, answered without a key. */
+function registerOperationalPaths(registry: OpenAPIRegistry): void {
+  const readiness = z
+    .object({
+      status: z.enum(['ready', 'degraded', 'not ready']),
+      service: z.string(),
+      checks: z.record(z.string(), z.string()),
+    })
+    .meta({ id: 'Readiness' });
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness: the process answers',
+    security: [],
+    responses: {
+      200: {
+        description: 'Alive',
+        content: {
+          'application/json': { schema: z.object({ status: z.literal('ok'), service: z.string() }) },
+        },
+      },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/ready',
+    summary:
+      'Readiness: every required dependency answers (an optional one failing is "degraded", still 200)',
+    security: [],
+    responses: {
+      200: { description: 'Ready or degraded', content: { 'application/json': { schema: readiness } } },
+      503: {
+        description: 'A required dependency is down (a readiness report, not a problem document)',
+        content: { 'application/json': { schema: readiness } },
+      },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    security: [],
+    responses: {
+      200: { description: 'The Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    },
+  });
 }
 
 /** The usual error responses, for a route's `responses`. */

@@ -72,7 +72,7 @@ export function intakeOpenApi(): OpenAPIRegistry {
         description: 'A duplicate of an earlier submission',
         content: { 'application/json': { schema: accepted } },
       },
-      ...problemResponses(400, 401, 413, 415, 429, 503),
+      ...problemResponses(400, 401, 403, 413, 415, 429, 503),
     },
   });
   registry.registerPath({
@@ -100,7 +100,7 @@ export function intakeOpenApi(): OpenAPIRegistry {
     request: { params: idParam },
     responses: {
       200: { description: 'The complaint', content: { 'application/json': { schema: storedComplaint } } },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   registry.registerPath({
@@ -113,7 +113,7 @@ export function intakeOpenApi(): OpenAPIRegistry {
         description: 'Events',
         content: { 'application/json': { schema: z.object({ id: z.uuid(), events: z.array(event) }) } },
       },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   return registry;

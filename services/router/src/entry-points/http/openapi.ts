@@ -83,7 +83,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ ticket }), 'Claimed, with a lease'),
       204: { description: 'Nothing waits in the agent’s queues' },
-      ...problemResponses(401, 403, 404, 409),
+      ...problemResponses(400, 401, 403, 404, 409, 429),
     },
   });
   registry.registerPath({
@@ -91,7 +91,10 @@ export function routerOpenApi(): OpenAPIRegistry {
     path: '/v1/tickets/{id}/heartbeat',
     summary: 'Renew the lease of a held ticket',
     request: { params: ticketParams },
-    responses: { 200: json(z.object({ ticket }), 'Lease renewed'), ...problemResponses(401, 403, 404, 409) },
+    responses: {
+      200: json(z.object({ ticket }), 'Lease renewed'),
+      ...problemResponses(400, 401, 403, 404, 409, 429),
+    },
   });
   for (const action of ticketActions) {
     registry.registerPath({
@@ -106,7 +109,7 @@ export function routerOpenApi(): OpenAPIRegistry {
       },
       responses: {
         200: json(z.object({ ticket }), 'The ticket after the transition'),
-        ...problemResponses(400, 401, 403, 404, 409),
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
       },
     });
   }
@@ -117,7 +120,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     request: { params: ticketParams },
     responses: {
       200: json(z.object({ ticket, notes: z.array(note) }), 'The ticket'),
-      ...problemResponses(401, 404),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   registry.registerPath({
@@ -127,14 +130,24 @@ export function routerOpenApi(): OpenAPIRegistry {
     request: { params: ticketParams, body: { content: { 'application/json': { schema: noteBody } } } },
     responses: {
       201: json(z.object({ note }), 'The note as stored'),
-      ...problemResponses(400, 401, 403, 404),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 429),
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/agents',
     summary: 'All agents (admin)',
-    responses: { 200: json(z.object({ agents: z.array(agent) }), 'Agents'), ...problemResponses(401, 403) },
+    responses: {
+      200: json(z.object({ agents: z.array(agent) }), 'Agents'),
+      ...problemResponses(401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/agents/{agentId}',
+    summary: 'One agent (that agent, supervisor or admin)',
+    request: { params: agentParams },
+    responses: { 200: json(z.object({ agent }), 'The agent'), ...problemResponses(400, 401, 403, 404, 429) },
   });
   registry.registerPath({
     method: 'put',
@@ -144,7 +157,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ agent }), 'Replaced'),
       201: json(z.object({ agent }), 'Created'),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
     },
   });
   registry.registerPath({
@@ -152,7 +165,10 @@ export function routerOpenApi(): OpenAPIRegistry {
     path: '/v1/agents/{agentId}/presence',
     summary: 'Go online or offline (offline hands back unstarted tickets)',
     request: { params: agentParams, body: { content: { 'application/json': { schema: presenceBody } } } },
-    responses: { 200: json(z.object({ agent }), 'Presence set'), ...problemResponses(400, 401, 403, 404) },
+    responses: {
+      200: json(z.object({ agent }), 'Presence set'),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 429),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -161,14 +177,17 @@ export function routerOpenApi(): OpenAPIRegistry {
     request: { params: agentParams, query: listQuery },
     responses: {
       200: json(z.object({ tickets: z.array(ticket) }), 'Tickets'),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/queues',
     summary: 'Depth, active, at-risk and breached tickets per queue',
-    responses: { 200: json(z.object({ queues: z.array(queue) }), 'Queues'), ...problemResponses(401, 403) },
+    responses: {
+      200: json(z.object({ queues: z.array(queue) }), 'Queues'),
+      ...problemResponses(401, 403, 429),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -177,7 +196,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     request: { params: z.object({ id: z.string() }), query: listQuery },
     responses: {
       200: json(z.object({ tickets: z.array(ticket) }), 'Tickets'),
-      ...problemResponses(400, 401, 403, 404),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   const session = z.object({ role: z.string(), subject: z.string() }).meta({ id: 'Session' });
@@ -188,20 +207,21 @@ export function routerOpenApi(): OpenAPIRegistry {
       'Browser sign-in (supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
     responses: {
       200: json(session.extend({ expiresAt: z.iso.datetime() }), 'Signed in; Set-Cookie carries the session'),
-      ...problemResponses(401, 403),
+      ...problemResponses(401, 403, 429),
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/session',
     summary: 'Who this browser session is',
-    responses: { 200: json(session, 'The session'), ...problemResponses(401, 403) },
+    responses: { 200: json(session, 'The session'), ...problemResponses(401, 403, 429) },
   });
   registry.registerPath({
     method: 'delete',
     path: '/v1/session',
-    summary: 'Sign out (a same-origin request)',
-    responses: { 204: { description: 'The session cookie is cleared' }, ...problemResponses(403) },
+    summary: 'Sign out (a same-origin request; no key needed)',
+    security: [],
+    responses: { 204: { description: 'The session cookie is cleared' }, ...problemResponses(403, 429) },
   });
   registry.registerPath({
     method: 'get',
@@ -223,7 +243,7 @@ export function routerOpenApi(): OpenAPIRegistry {
           'text/csv': { schema: z.string() },
         },
       },
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
   registry.registerPath({
@@ -240,7 +260,7 @@ export function routerOpenApi(): OpenAPIRegistry {
         }),
         'Escalations',
       ),
-      ...problemResponses(401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
   registry.registerPath({
@@ -253,7 +273,7 @@ export function routerOpenApi(): OpenAPIRegistry {
         z.object({ tickets: z.array(z.looseObject({ id: z.string(), dueAt: z.iso.datetime() })) }),
         'Deadlines',
       ),
-      ...problemResponses(401, 403),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
   return registry;

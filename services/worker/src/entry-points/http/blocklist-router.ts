@@ -17,7 +17,7 @@ import {
 } from '../../domain/blocklist';
 import type { BlocklistStore } from '../../domain/ports';
 
-const customerParams = z.object({ customerId: z.string().trim().min(1).max(200) });
+export const customerParams = z.object({ customerId: z.string().trim().min(1).max(200) });
 
 export const blockSchema = z
   .object({

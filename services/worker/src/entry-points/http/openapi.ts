@@ -1,6 +1,6 @@
 import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
-import { blockSchema } from './blocklist-router';
+import { blockSchema, customerParams } from './blocklist-router';
 import { dryRunSchema, replaySchema, validateSchema } from './rules-router';
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -10,7 +10,6 @@ const json = (schema: z.ZodType, description: string) => ({
 const ruleError = z
   .object({ file: z.string(), path: z.string(), message: z.string() })
   .meta({ id: 'RuleError' });
-const customerParams = z.object({ customerId: z.string() });
 const blocklistEntry = z
   .looseObject({
     customerId: z.string(),
@@ -37,7 +36,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         }),
         'Status',
       ),
-      ...problemResponses(401, 403),
+      ...problemResponses(401, 403, 429),
     },
   });
   registry.registerPath({
@@ -50,7 +49,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         z.looseObject({ ok: z.boolean(), errors: z.array(ruleError), version: z.string().nullable() }),
         'The verdict',
       ),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
     },
   });
   registry.registerPath({
@@ -72,7 +71,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         }),
         'Decision and condition trace',
       ),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
     },
   });
   registry.registerPath({
@@ -89,7 +88,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         }),
         'What would change',
       ),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
     },
   });
   registry.registerPath({
@@ -100,7 +99,7 @@ export function workerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(blocklistEntry, 'Updated'),
       201: json(blocklistEntry, 'Created'),
-      ...problemResponses(400, 401, 403),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
     },
   });
   registry.registerPath({
@@ -109,8 +108,18 @@ export function workerOpenApi(): OpenAPIRegistry {
     summary: 'Entries in force (include=all: every entry ever made)',
     request: { query: z.object({ include: z.enum(['active', 'all']).optional() }) },
     responses: {
-      200: json(z.looseObject({ entries: z.array(blocklistEntry) }), 'Entries'),
-      ...problemResponses(401, 403),
+      200: json(z.looseObject({ count: z.number().int(), entries: z.array(blocklistEntry) }), 'Entries'),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/blocklist/{customerId}',
+    summary: 'One customer’s entry, in force or not (supervisor, admin)',
+    request: { params: customerParams },
+    responses: {
+      200: json(blocklistEntry, 'The entry'),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   registry.registerPath({
@@ -118,7 +127,7 @@ export function workerOpenApi(): OpenAPIRegistry {
     path: '/v1/blocklist/{customerId}',
     summary: 'Take a customer off the list (kept in history with who and why)',
     request: { params: customerParams, query: z.object({ reason: z.string().optional() }) },
-    responses: { 200: json(blocklistEntry, 'Removed'), ...problemResponses(401, 403, 404) },
+    responses: { 200: json(blocklistEntry, 'Removed'), ...problemResponses(400, 401, 403, 404, 429) },
   });
   return registry;
 }
