@@ -1,7 +1,7 @@
 import type { Logger } from '@triage/shared/kernel';
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { ComplaintModel } from '@triage/shared/infra';
-import type { ClaimRequest } from '../domain/ports';
+import type { AssignRequest, ClaimRequest } from '../domain/ports';
 import type { ClaimIndex, PoppedTicket } from './claim-index';
 import { ticketEvent } from './ticket-event';
 
@@ -48,7 +48,17 @@ export class TicketClaims {
       .lean<ComplaintRecord>();
   }
 
-  private claimUpdate(request: ClaimRequest) {
+  /** Takes one named waiting ticket for the agent (a supervisor's assignment); null if it is not waiting. */
+  async claimById(id: string, request: AssignRequest): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate({ _id: id, status: 'queued' }, this.claimUpdate(request), {
+        new: true,
+        projection: claimedProjection,
+      })
+      .lean<ComplaintRecord>();
+  }
+
+  private claimUpdate(request: AssignRequest) {
     return {
       $set: {
         status: 'claimed',

@@ -3,6 +3,7 @@ import type { ComplaintRecord, TicketNote, TicketState } from '@triage/shared/co
 import { complaintModel } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type {
+  AssignRequest,
   ClaimIndexRepair,
   ClaimRequest,
   EventOrigin,
@@ -72,6 +73,10 @@ export class TicketRepository implements TicketStore {
   /** Atomically takes the best queued ticket of the request's queues (see TicketClaims). */
   async claimNext(request: ClaimRequest): Promise<ComplaintRecord | null> {
     return this.claims.claimNext(request);
+  }
+
+  async claimById(id: string, request: AssignRequest): Promise<ComplaintRecord | null> {
+    return this.claims.claimById(id, request);
   }
 
   /** Brings the claim index in line with the stored tickets (see ClaimIndexSync). */

@@ -38,6 +38,9 @@ export interface ClaimRequest {
   origin: EventOrigin;
 }
 
+/** A claim of one named ticket: a supervisor assigning it to an agent. */
+export type AssignRequest = Omit<ClaimRequest, 'queues' | 'agentSkills'>;
+
 /** The guard of a compare-and-set: the state the caller read and planned from. */
 export interface PatchGuard {
   status: ComplaintRecord['status'];
@@ -67,6 +70,8 @@ export interface TicketStore {
   findById(id: string): Promise<ComplaintRecord | null>;
   enqueueTriaged(id: string, ticket: TicketState, origin: EventOrigin): Promise<ComplaintRecord | null>;
   claimNext(request: ClaimRequest): Promise<ComplaintRecord | null>;
+  /** Takes the named ticket for the agent if it is waiting; null otherwise. */
+  claimById(id: string, request: AssignRequest): Promise<ComplaintRecord | null>;
   applyPatch(
     id: string,
     guard: PatchGuard,

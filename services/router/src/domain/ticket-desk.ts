@@ -1,12 +1,13 @@
 import type { ComplaintRecord, TicketNote } from '@triage/shared/complaint';
 import { addNote, type NoteInput } from './add-note';
+import { assignTicket } from './assign-ticket';
 import { actOnTicket, type TicketActionOptions, type TicketActor } from './act-on-ticket';
 import { claimNext } from './claim-next';
 import type { DeskDeps } from './desk-deps';
 import { expireLease, type LeaseOutcome } from './expire-lease';
 import { fireSlaTimer, type SlaFiringOutcome } from './fire-sla-timer';
 import { maintenanceSweep, type SweepResult } from './maintenance-sweep';
-import type { Agent } from './ports';
+import type { Agent, EventOrigin } from './ports';
 import { renewLease } from './renew-lease';
 import { routeTriaged, type RouteOutcome } from './route-triaged';
 import { agentChanged, setPresence } from './set-presence';
@@ -41,6 +42,10 @@ export class TicketDesk {
     options: TicketActionOptions = {},
   ): Promise<ComplaintRecord> {
     return actOnTicket(this.deps, complaintId, action, actor, options);
+  }
+
+  assign(complaintId: string, agentId: string, origin: EventOrigin): Promise<ComplaintRecord> {
+    return assignTicket(this.deps, complaintId, agentId, origin);
   }
 
   addNote(

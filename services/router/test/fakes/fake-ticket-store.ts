@@ -191,6 +191,20 @@ export class FakeTicketStore implements TicketStore {
     this.docs.get(id)?.events.push(eventOf(type, origin, data));
   };
 
+  claimById: TicketStore['claimById'] = async (id, request) => {
+    const doc = this.docs.get(id);
+    if (!doc?.ticket || doc.status !== 'queued') return null;
+    doc.status = 'claimed';
+    doc.updatedAt = request.now;
+    Object.assign(doc.ticket, {
+      agentId: request.agentId,
+      claimedAt: request.now,
+      leaseExpiresAt: request.leaseUntil,
+    });
+    doc.events.push(eventOf(request.eventType, request.origin, { agentId: request.agentId }));
+    return this.answer(doc);
+  };
+
   appendNote: TicketStore['appendNote'] = async (id, note, origin) => {
     const doc = this.docs.get(id);
     if (!doc?.ticket) return null;

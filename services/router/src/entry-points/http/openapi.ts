@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
-import { noteBody, reasonBody, transferBody } from './tickets-router';
+import { assignBody, noteBody, reasonBody, transferBody } from './tickets-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -121,6 +121,16 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ ticket, notes: z.array(note) }), 'The ticket'),
       ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/assign',
+    summary: 'Give a waiting ticket to a named agent (supervisor, admin); skills and capacity checked',
+    request: { params: ticketParams, body: { content: { 'application/json': { schema: assignBody } } } },
+    responses: {
+      200: json(z.object({ ticket }), 'Assigned: the agent holds it, with a lease'),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
     },
   });
   registry.registerPath({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { TicketReadModel } from '../../data-access/ticket-read-model';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
-import { actorOf, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
+import { actorOf, agentIdSchema, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
 import { toTicketView } from './ticket-view';
 
 export interface TicketsRouterDeps {
@@ -29,10 +29,13 @@ export const noteBody = z
   })
   .strict();
 
+export const assignBody = z.object({ agentId: agentIdSchema }).strict();
+
 /** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
   const agentOrAdmin = requireRole(deps.apiKeys, 'agent', 'supervisor', 'admin');
+  const supervisorOrAdmin = requireRole(deps.apiKeys, 'supervisor', 'admin');
 
   /**
    * An agent acts only on tickets they may read (their queues, or held by them): anything else is
@@ -54,6 +57,16 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
     await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
     res.json({ ticket: toTicketView(complaint), notes: complaint.notes ?? [], events: complaint.events });
+  });
+
+  router.post('/v1/tickets/:id/assign', supervisorOrAdmin, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const { agentId } = parseOrThrow(assignBody, req.body ?? {});
+    const ticket = await deps.desk.assign(id, agentId, {
+      actor: actorOf(principalOf(req)).label,
+      requestId: req.requestId,
+    });
+    res.json({ ticket: toTicketView(ticket) });
   });
 
   router.post('/v1/tickets/:id/notes', agentOrAdmin, mayAct, async (req, res) => {
