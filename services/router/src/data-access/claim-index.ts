@@ -182,6 +182,19 @@ export class ClaimIndex {
     return (await this.redis.claimIndexRemoveIf(this.entriesKey, ticketId, expected)) === 1;
   }
 
+  /** Those of `queues` whose set holds an entry (stale entries included), in one round trip. */
+  async queuesWithEntries(queues: readonly string[]): Promise<string[]> {
+    if (queues.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const queue of queues) pipeline.zcard(this.setKey(queue));
+    const results = (await pipeline.exec()) ?? [];
+    return queues.filter((_, i) => {
+      const [error, count] = results[i] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      return Number(count) > 0;
+    });
+  }
+
   /** How many tickets a queue's set holds (stale entries included). */
   async size(queue: string): Promise<number> {
     return this.redis.zcard(this.setKey(queue));

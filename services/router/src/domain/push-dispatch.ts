@@ -38,6 +38,8 @@ export async function pushDispatchFor(deps: DeskDeps, agentId: string, requestId
   const agent = await deps.agents.findById(agentId);
   if (!agent?.online) return;
   const servable = pushQueues(deps).filter((queue) => eligibleQueues([queue], agent.skills).length === 1);
-  const waiting = await deps.tickets.queuesWithWaitingTickets(servable.map((queue) => queue.id));
+  // Runs on every resolve, release and lease expiry: ask the claim index, not the tickets (a
+  // distinct over the collection). The sweep asks the tickets and assigns what this missed.
+  const waiting = await deps.tickets.queuesWithIndexedTickets(servable.map((queue) => queue.id));
   for (const queueId of waiting) await pushDispatch(deps, queueId, requestId);
 }
