@@ -105,7 +105,8 @@ export interface AgentStore {
   /** One atomic update: takes a slot if the agent exists, is online and below capacity. */
   reserveIfOnline(id: string): Promise<Agent | null>;
   reserve(id: string): Promise<boolean>;
-  release(id: string): Promise<void>;
+  /** Gives a slot back; the agent as it now is, or null when the counter was already 0. */
+  release(id: string): Promise<Agent | null>;
   correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean>;
   onlineWithSkills(skills: readonly string[]): Promise<Agent[]>;
   setOnline(id: string, online: boolean): Promise<Agent | null>;
