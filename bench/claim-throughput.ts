@@ -16,15 +16,19 @@
  *   npx tsx bench/claim-throughput.ts [--tickets 10000] [--agents 50] [--interval 1000]
  *                                     [--seconds 20] [--claims 10] [--unindexed 20] [--warmup 20]
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { ComplaintRecord } from '@triage/shared/complaint';
-import { loadRouterConfig } from '../services/router/src/config';
-import { clockFields } from '../services/router/src/domain/ticket-lifecycle';
-import { startSla } from '../services/router/src/domain/sla-clock';
 import { TicketRepository } from '../services/router/src/data-access/ticket-repository';
-import { startRouter } from '../services/router/src/service';
 import { startEmbeddedInfra } from '../tools/embedded-infra';
+import {
+  agentKey,
+  BENCH_QUEUES,
+  latencyLine,
+  ms,
+  seedQueuedTickets,
+  startBenchRouter,
+  summary,
+  timeSteps,
+} from './support/router-bench';
 
 const { values } = parseArgs({
   options: {
@@ -44,122 +48,21 @@ const INTERVAL_MS = Number(values.interval);
 const OPEN_LOOP_MS = Number(values.seconds) * 1000;
 const UNINDEXED_CLAIMS = Number(values.unindexed);
 const WARMUP_ROUNDS = Number(values.warmup);
-const QUEUES = ['general', 'billing', 'credit-reporting'];
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1] ?? NaN,
-  };
-}
-
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-function queuedTicket(index: number, now: number): ComplaintRecord {
-  const id = randomUUID();
-  const receivedAt = new Date(now - (TICKETS - index) * 1000);
-  const firstResponseDueAt = new Date(receivedAt.getTime() + (2 + (index % 48)) * 3600_000);
-  const resolutionDueAt = new Date(firstResponseDueAt.getTime() + 24 * 3600_000);
-  const sla = startSla(receivedAt, firstResponseDueAt, resolutionDueAt);
-  const score = (index * 7919) % 150;
-  const queue = QUEUES[index % QUEUES.length] ?? 'general';
-  return {
-    _id: id,
-    source: 'bench',
-    dedupeKey: `id:${id}`,
-    customer: { id: `bench-${index % 997}`, tier: 'standard' },
-    channel: 'web',
-    subject: 'Billing dispute',
-    body: 'I was charged twice for the same order and nobody answered my emails. '.repeat(4),
-    status: 'queued',
-    receivedAt,
-    updatedAt: receivedAt,
-    decision: {
-      category: 'billing',
-      severity: 'medium',
-      priority: { score, components: { severity: score } },
-      slaPolicy: 'medium',
-      calendar: 'always',
-      firstResponseDueAt,
-      resolutionDueAt,
-      queue,
-      skills: [],
-      tags: [],
-      flags: [],
-      rulesetVersion: 'bench',
-      firedRules: [],
-      decidedAt: receivedAt,
-    },
-    ticket: {
-      queue,
-      priorityScore: score,
-      ...clockFields(sla, undefined),
-      agentId: null,
-      transferCount: 0,
-      reopenCount: 0,
-      sla,
-    },
-    events: [{ type: 'queued', at: receivedAt, actor: 'bench' }],
-  };
-}
-
-/**
- * Times the steps of a claim while the working-agents load runs: the router's own repository,
- * index and timer calls, wrapped in place (a benchmark may; the service never does).
- */
-function timeClaimSteps(router: Awaited<ReturnType<typeof startRouter>>) {
-  const samples = new Map<string, number[]>();
-  const restore: Array<() => void> = [];
-  const wrap = <T extends object, K extends keyof T & string>(target: T, method: K, step: string) => {
-    const original = target[method] as unknown as (...args: unknown[]) => Promise<unknown>;
-    samples.set(step, []);
-    (target as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-      const started = performance.now();
-      try {
-        return await original.apply(target, args);
-      } finally {
-        samples.get(step)?.push(performance.now() - started);
-      }
-    };
-    restore.push(() => {
-      (target as Record<string, unknown>)[method] = original;
-    });
-  };
-  wrap(router.agents, 'reserveIfOnline', 'capacity slot (MongoDB, agent)');
-  wrap(router.claimIndex, 'pop', 'claim-index pop (Redis)');
-  wrap(router.tickets, 'claimNext', 'pop + guarded claim (MongoDB)');
-  wrap(router.timers, 'watchLease', 'lease timer (BullMQ)');
-  return { samples, stop: () => restore.forEach((undo) => undo()) };
+/** Times the steps of a claim while the working-agents load runs. */
+function timeClaimSteps(router: Awaited<ReturnType<typeof startBenchRouter>>) {
+  return timeSteps([
+    { target: router.agents, method: 'reserveIfOnline', step: 'capacity slot (MongoDB, agent)' },
+    { target: router.claimIndex, method: 'pop', step: 'claim-index pop (Redis)' },
+    { target: router.tickets, method: 'claimNext', step: 'pop + guarded claim (MongoDB)' },
+    { target: router.timers, method: 'watchLease', step: 'lease timer (BullMQ)' },
+  ]);
 }
 
 async function main(): Promise<void> {
   const infra = await startEmbeddedInfra(process.env, (message) => console.log(`[infra] ${message}`));
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `bench-agent-${i}`);
-  // Production refuses keys under 24 characters.
-  const key = (agentId: string) => `bench-key-${agentId}-0123456789abcdef`;
-  const router = await startRouter(
-    loadRouterConfig({
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
-      MONGO_URL: `${infra.mongoUrl.replace(/\/$/, '')}/bench-claims-${Date.now()}`,
-      REDIS_URL: infra.redisUrl,
-      QUEUE_PREFIX: `{bench-${Date.now()}}`,
-      API_KEYS: agentIds.map((id) => `${key(id)}:agent:${id}`).join(','),
-      ROUTER_PORT: '0',
-      RULES_DIR: 'rules',
-      MAINTENANCE_INTERVAL_MS: '0',
-      NOTIFY_WEBHOOK_SECRET: 'bench-only-notify-secret',
-      // The benchmark measures claims, not the per-key limit.
-      RATE_LIMIT_PER_KEY: '100000000',
-    }),
-  );
+  const router = await startBenchRouter(infra, 'bench-claims', agentIds);
   try {
     for (const id of agentIds) {
       await router.agents.upsert({
@@ -170,23 +73,7 @@ async function main(): Promise<void> {
         online: true,
       });
     }
-    const seedStart = performance.now();
-    const now = Date.now();
-    for (let offset = 0; offset < TICKETS; offset += 1000) {
-      const batch = Array.from({ length: Math.min(1000, TICKETS - offset) }, (_, i) =>
-        queuedTicket(offset + i, now),
-      );
-      await router.tickets.model.insertMany(batch, { lean: true });
-    }
-    console.log(
-      `seeded ${TICKETS} queued tickets in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
-    );
-    // Inserted straight into MongoDB, as after a Redis loss: the sweep's repair builds the index.
-    const indexStart = performance.now();
-    const repair = await router.tickets.reconcileClaimIndex();
-    console.log(
-      `claim index built from MongoDB (${repair.added} entries) in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`,
-    );
+    await seedQueuedTickets(router, TICKETS);
     const probeId = (await router.tickets.model.findOne({}, { _id: 1 }).lean<{ _id: string }>())?._id ?? '';
 
     // Warm-up, not measured: JIT in Node and in the JVM of the stand-in, connection pools. Every
@@ -195,7 +82,7 @@ async function main(): Promise<void> {
     const warmStart = performance.now();
     await Promise.all(
       agentIds.map(async (agentId) => {
-        const headers = { Authorization: `Bearer ${key(agentId)}` };
+        const headers = { Authorization: `Bearer ${agentKey(agentId)}` };
         for (let i = 0; i < WARMUP_ROUNDS; i++) {
           const response = await fetch(`${router.url}/v1/agents/${agentId}/claim`, {
             method: 'POST',
@@ -232,7 +119,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const response = await fetch(`${router.url}/v1/agents/${agentId}/claim`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${key(agentId)}` },
+        headers: { Authorization: `Bearer ${agentKey(agentId)}` },
       });
       const body = (await response.json()) as { ticket?: { id: string } };
       const elapsed = performance.now() - started;
@@ -286,7 +173,7 @@ async function main(): Promise<void> {
       const ticket = await unindexedRepository.claimNext({
         agentId: agentIds[0] ?? 'bench-agent-0',
         agentSkills: [],
-        queues: QUEUES,
+        queues: BENCH_QUEUES,
         now,
         leaseUntil: new Date(now.getTime() + 900_000),
         eventType: 'claimed',
@@ -302,8 +189,7 @@ async function main(): Promise<void> {
     const openSummary = summary(open);
     const closedSummary = summary(closed);
     const unindexedSummary = summary(unindexed);
-    const line = (label: string, stats: ReturnType<typeof summary>) =>
-      `${label.padEnd(44)} p50 ${ms(stats.p50).padStart(11)}  p99 ${ms(stats.p99).padStart(11)}  max ${ms(stats.max).padStart(11)}  (n=${stats.n})`;
+    const line = latencyLine;
     console.log('');
     console.log(`MongoDB: ${infra.mongoKind}; Redis: ${infra.redisKind}`);
     console.log(`${AGENTS} agents, ${TICKETS} queued tickets at the start`);

@@ -11,7 +11,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** The benchmarks, in the order they run; a missing file is skipped with a note. */
-const benchmarks = ['rules-throughput.ts', 'claim-throughput.ts', 'sla-timers.ts', 'pipeline-throughput.ts'];
+const benchmarks = [
+  'rules-throughput.ts',
+  'claim-throughput.ts',
+  'claim-resolve-loop.ts',
+  'sla-timers.ts',
+  'pipeline-throughput.ts',
+];
 
 function main(): void {
   const filters = process.argv.slice(2);

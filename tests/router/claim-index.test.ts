@@ -93,6 +93,19 @@ describe('claim index (Redis sorted sets)', () => {
     expect((await index.entries()).size).toBe(0);
   });
 
+  it('when push dispatch asks which queues have waiting tickets, then the index names those with entries, in the order asked', async () => {
+    const fraud = entry({ queue: 'fraud' });
+    await index.upsert(fraud);
+    await index.upsert(entry({ queue: 'billing' }));
+    expect(await index.queuesWithEntries(['general', 'fraud', 'billing'])).toEqual(['fraud', 'billing']);
+    expect(await index.queuesWithEntries([])).toEqual([]);
+    await popAll(['fraud']);
+    await index.upsert(entry({ queue: 'general', skills: ['zh'] }));
+    expect(await index.queuesWithEntries(['general'])).toEqual(['general']);
+    await popAll(['general'], ['zh']);
+    expect(await index.queuesWithEntries(['fraud', 'general'])).toEqual([]);
+  });
+
   it('when 200 pops race over 100 entries, then every entry is popped exactly once', async () => {
     const tickets = Array.from({ length: 100 }, (_, i) =>
       entry({ priorityScore: i % 7, queue: i % 2 ? 'a' : 'b' }),

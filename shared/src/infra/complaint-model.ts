@@ -87,6 +87,17 @@ complaintSchema.index({
   receivedAt: 1,
 });
 complaintSchema.index({ 'ticket.agentId': 1, status: 1 });
+// The router's guarded updates by _id, for the same reason as { _id, status } above: the claim
+// of a ticket popped from the claim index ({ _id, status, 'ticket.queue' }) and an agent's or
+// admin's action ({ _id, status, 'ticket.sla.generation', 'ticket.agentId' }). Without them the
+// stand-in scans up to the ticket on every claim and every resolve (5 ms at 10,000 tickets
+// alone, far more under load); with them it is one index lookup. See docs/benchmarks.md,
+// "Claim and resolve loop".
+complaintSchema.index({ _id: 1, status: 1, 'ticket.queue': 1 }, { unique: true });
+complaintSchema.index(
+  { _id: 1, status: 1, 'ticket.sla.generation': 1, 'ticket.agentId': 1 },
+  { unique: true },
+);
 // The sweep's "timers not yet scheduled" lookup; the marker lives for milliseconds, so sparse.
 complaintSchema.index({ 'ticket.sla.timersPending': 1 }, { sparse: true });
 

@@ -104,11 +104,15 @@ export class AgentRepository implements AgentStore {
   }
 
   /** Gives a slot back (a claim found nothing, or a held ticket was resolved, released or taken back). */
-  async release(id: string): Promise<void> {
-    await this.model.updateOne(
-      { _id: id, activeTickets: { $gt: 0 } },
-      { $inc: { activeTickets: -1 }, $set: { activeTicketsChangedAt: new Date() } },
-    );
+  async release(id: string): Promise<AgentRecord | null> {
+    // Answers the agent, so a resolve can offer them push work without reading them again.
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, activeTickets: { $gt: 0 } },
+        { $inc: { activeTickets: -1 }, $set: { activeTicketsChangedAt: new Date() } },
+        { new: true },
+      )
+      .lean<AgentRecord>();
   }
 
   /**

@@ -214,6 +214,26 @@ export class ClaimIndex {
     return (await this.redis.claimIndexRemoveIf(this.entriesKey, ticketId, expected)) === 1;
   }
 
+  /** Those of `queues` with an entry in any of their sets (stale entries included). */
+  async queuesWithEntries(queues: readonly string[]): Promise<string[]> {
+    if (queues.length === 0) return [];
+    const wanted = new Set(queues);
+    const sets = (await this.redis.smembers(this.setsKey)).filter((key) =>
+      wanted.has(this.partitionOfKey(key).queue),
+    );
+    if (sets.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const key of sets) pipeline.zcard(key);
+    const results = (await pipeline.exec()) ?? [];
+    const waiting = new Set<string>();
+    sets.forEach((key, i) => {
+      const [error, count] = results[i] ?? [new Error('no reply'), 0];
+      if (error) throw error;
+      if (Number(count) > 0) waiting.add(this.partitionOfKey(key).queue);
+    });
+    return queues.filter((queue) => waiting.has(queue));
+  }
+
   /** How many tickets a queue's sets hold (stale entries included). */
   async size(queue: string): Promise<number> {
     const sets = (await this.redis.smembers(this.setsKey)).filter(

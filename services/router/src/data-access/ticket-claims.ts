@@ -48,6 +48,25 @@ export class TicketClaims {
       .lean<ComplaintRecord>();
   }
 
+  /**
+   * The queues among `queues` the index has waiting tickets for: one Redis round trip where
+   * `exact` is a distinct over the complaints (a collection scan on the stand-in). Without an
+   * index, or with Redis unreachable, `exact` answers.
+   */
+  async queuesWithIndexedTickets(
+    queues: readonly string[],
+    exact: (queues: readonly string[]) => Promise<string[]>,
+  ): Promise<string[]> {
+    if (queues.length === 0) return [];
+    if (!this.index) return exact(queues);
+    try {
+      return await this.index.queuesWithEntries(queues);
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'claim index unavailable; asking MongoDB for waiting queues');
+      return exact(queues);
+    }
+  }
+
   /** Takes one named waiting ticket for the agent (a supervisor's assignment); null if it is not waiting. */
   async claimById(id: string, request: AssignRequest): Promise<ComplaintRecord | null> {
     return this.model

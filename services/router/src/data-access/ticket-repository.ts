@@ -292,6 +292,11 @@ export class TicketRepository implements TicketStore {
     );
   }
 
+  /** Queues with an entry in the claim index (see TicketClaims); exact without an index. */
+  async queuesWithIndexedTickets(queues: readonly string[]): Promise<string[]> {
+    return this.claims.queuesWithIndexedTickets(queues, (exact) => this.queuesWithWaitingTickets(exact));
+  }
+
   async queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]> {
     if (queues.length === 0) return [];
     const found = await this.model.distinct('ticket.queue', {

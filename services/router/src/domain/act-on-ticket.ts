@@ -91,8 +91,8 @@ async function afterAction(
   if (plan.timers === 'replan') await planTimers(deps, after);
   if (plan.leaseUntil) await watchLeaseSafely(deps, after._id, after.ticket?.agentId ?? '', plan.leaseUntil);
   if (plan.freesAgent) {
-    await deps.agents.release(plan.freesAgent);
-    await pushDispatchFor(deps, plan.freesAgent, requestId);
+    const released = await deps.agents.release(plan.freesAgent);
+    await pushDispatchFor(deps, plan.freesAgent, requestId, released);
   }
   if (plan.dispatchQueue) await pushDispatch(deps, plan.dispatchQueue, requestId);
 }

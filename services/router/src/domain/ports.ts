@@ -103,7 +103,14 @@ export interface TicketStore {
   countHeld(agentId: string): Promise<number>;
   claimedBy(agentId: string): Promise<string[]>;
   overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;
+  /** Queues among `queues` with a waiting ticket, as the stored tickets say (exact; the sweep). */
   queuesWithWaitingTickets(queues: readonly string[]): Promise<string[]>;
+  /**
+   * The same as the claim index says, without reading the tickets: what each action that frees
+   * an agent asks (ADR 0006). A hint: a stale entry costs one take that finds nothing, a ticket
+   * the index lacks waits for the sweep. Without an index, or with it unreachable, exact.
+   */
+  queuesWithIndexedTickets(queues: readonly string[]): Promise<string[]>;
   /** Removes the timers-pending marker of `generation` (its timers are scheduled). */
   markTimersPlanned(id: string, generation: number): Promise<void>;
   /** Open tickets still marked timers-pending since before `before` (a crash before scheduling). */
@@ -117,7 +124,8 @@ export interface AgentStore {
   /** One atomic update: takes a slot if the agent exists, is online and below capacity. */
   reserveIfOnline(id: string): Promise<Agent | null>;
   reserve(id: string): Promise<boolean>;
-  release(id: string): Promise<void>;
+  /** Gives a slot back; the agent as it now is, or null when the counter was already 0. */
+  release(id: string): Promise<Agent | null>;
   correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean>;
   onlineWithSkills(skills: readonly string[]): Promise<Agent[]>;
   setOnline(id: string, online: boolean): Promise<Agent | null>;

@@ -37,11 +37,21 @@ export async function pushDispatch(deps: DeskDeps, queueId: string, requestId?: 
   return assigned;
 }
 
-/** After an agent got a free slot or came online: offer them the push queues they may serve. */
-export async function pushDispatchFor(deps: DeskDeps, agentId: string, requestId?: string): Promise<void> {
-  const agent = await deps.agents.findById(agentId);
+/**
+ * After an agent got a free slot or came online: offer them the push queues they may serve.
+ * `known`: the agent as the caller just wrote them (a release answers it), saving a read.
+ */
+export async function pushDispatchFor(
+  deps: DeskDeps,
+  agentId: string,
+  requestId?: string,
+  known?: Agent | null,
+): Promise<void> {
+  const agent = known ?? (await deps.agents.findById(agentId));
   if (!agent?.online) return;
   const servable = pushQueues(deps).filter((queue) => eligibleQueues([queue], agent.skills).length === 1);
-  const waiting = await deps.tickets.queuesWithWaitingTickets(servable.map((queue) => queue.id));
+  // Runs on every resolve, release and lease expiry: ask the claim index, not the tickets (a
+  // distinct over the collection). The sweep asks the tickets and assigns what this missed.
+  const waiting = await deps.tickets.queuesWithIndexedTickets(servable.map((queue) => queue.id));
   for (const queueId of waiting) await pushDispatch(deps, queueId, requestId);
 }

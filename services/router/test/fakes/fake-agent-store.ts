@@ -41,11 +41,12 @@ export class FakeAgentStore implements AgentStore {
     return this.takeSlot(this.agents.get(id)) !== null;
   }
 
-  async release(id: string): Promise<void> {
+  async release(id: string): Promise<Agent | null> {
     const agent = this.agents.get(id);
-    if (!agent || agent.activeTickets === 0) return;
+    if (!agent || agent.activeTickets === 0) return null;
     agent.activeTickets--;
     agent.activeTicketsChangedAt = this.now();
+    return this.answer(agent);
   }
 
   async correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean> {

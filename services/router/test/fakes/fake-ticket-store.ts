@@ -246,6 +246,10 @@ export class FakeTicketStore implements TicketStore {
     return queues.filter((queue) => waiting.has(queue));
   };
 
+  /** No claim index here: the exact answer. */
+  queuesWithIndexedTickets: TicketStore['queuesWithIndexedTickets'] = async (queues) =>
+    this.queuesWithWaitingTickets(queues);
+
   markTimersPlanned: TicketStore['markTimersPlanned'] = async (id, generation) => {
     const sla = this.docs.get(id)?.ticket?.sla;
     if (sla?.generation === generation && sla.timersPending) delete sla.timersPending;

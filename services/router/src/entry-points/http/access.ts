@@ -67,10 +67,12 @@ export async function assertMayReadTicket(
   agents: AgentSkills,
   queues: readonly QueueDefinition[],
 ): Promise<void> {
+  // The holder first: it needs no read of the agent, and every action an agent takes on their
+  // own ticket (resolve, ack, heartbeat) passes here.
+  if (principal.role === 'agent' && heldBy(complaint, principal.subject)) return;
   const readable = await readableQueues(principal, agents, queues);
   if (readable === 'all') return;
   if (complaint.ticket && readable.has(complaint.ticket.queue)) return;
-  if (principal.role === 'agent' && heldBy(complaint, principal.subject)) return;
   throw new NotFoundError(`No ticket with id ${complaint._id}.`);
 }
 
