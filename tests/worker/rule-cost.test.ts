@@ -250,6 +250,15 @@ describe('worker rule tools: bounded cost', () => {
       expect(busy?.body).toMatchObject({ status: 503, detail: expect.stringMatching(/busy/) });
     });
 
+    it('when the OpenAPI document is read, then dry-run and replay list 422 and 503', async () => {
+      const document = await request(harness.worker.url).get('/openapi.json').expect(200);
+      for (const route of ['/v1/rules/dry-run', '/v1/rules/replay']) {
+        expect(Object.keys(document.body.paths[route].post.responses)).toEqual(
+          expect.arrayContaining(['400', '422', '503']),
+        );
+      }
+    });
+
     it('when the costly candidate is refused, then an ordinary dry-run still answers', async () => {
       const response = await dryRun({ complaint }).expect(200);
       expect(response.body.candidate).toBe(false);

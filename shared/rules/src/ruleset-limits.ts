@@ -2,7 +2,7 @@
  * How large a ruleset may be. The loader (rules/ and every candidate posted to the worker's
  * validate, dry-run and replay) refuses a ruleset beyond any of these with an error naming the
  * file and JSON path, so the cost of compiling and evaluating one stays bounded. Each value sits
- * well above what the shipped rules/ and the 1,000-rule benchmark set need (depth 4, 450 rules
+ * well above what the shipped rules/ and the 1,000-rule benchmark set need (nesting 3, 450 rules
  * in one stage, 27 keywords in one list, 5 regexes of at most 88 characters).
  * rules/README.md ("Limits") explains each one.
  */
