@@ -23,7 +23,7 @@ export interface WorkerAppDeps {
   apiKeys: ApiKeyTable;
   rules: RulesetHolder;
   replayStore: ReplayStore;
-  /** Runs dry-runs and replays off the event loop, within a time budget. */
+  /** Runs validate, dry-run and replay off the event loop, within a time budget. */
   ruleTools: RuleToolRunner;
   blocklist: BlocklistStore;
   /** Whether rules/ is watched for changes. */

@@ -7,6 +7,7 @@ import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { BlocklistEntry } from './blocklist';
 import type { DryRunReport, DryRunRequest } from './dry-run-rules';
 import type { ReplayReport, ReplayRequest } from './replay-rules';
+import type { ValidateReport, ValidateRequest } from './validate-rules';
 
 /** What the triage use case needs from storage and the next queue. */
 export interface TriageStore {
@@ -31,11 +32,12 @@ export interface ReplayStore {
 export type RuleToolOutcome<Report> = { ok: true; report: Report } | { ok: false; errors: RuleError[] };
 
 /**
- * Runs the admin's rule tools (dry-run, replay) where a costly candidate cannot stall the
+ * Runs the admin's rule tools (validate, dry-run, replay) where a costly candidate cannot stall the
  * process: off the event loop, within a time budget. Rejects with a 422 AppError when the
  * budget runs out and a 503 one when every slot is busy.
  */
 export interface RuleToolRunner {
+  validate(request: ValidateRequest): Promise<RuleToolOutcome<ValidateReport>>;
   dryRun(request: DryRunRequest): Promise<RuleToolOutcome<DryRunReport>>;
   /** `factSourcesAsOf` is asked on the caller's side (the database lives there). */
   replay(

@@ -61,7 +61,7 @@ export interface RulesRouterDeps {
   apiKeys: ApiKeyTable;
   rules: RulesetHolder;
   replayStore: ReplayStore;
-  /** Runs dry-runs and replays off the event loop, within a time budget (422 over it, 503 when busy). */
+  /** Runs validate, dry-run and replay off the event loop, within a time budget (422 over it, 503 when busy). */
   ruleTools: RuleToolRunner;
   /** Whether rules/ is watched for changes (shown by GET /v1/rules). */
   watching: boolean;
@@ -86,13 +86,13 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
     res.json({ ...deps.rules.status(), watching: deps.watching });
   });
 
-  router.post('/v1/rules/validate', admin, (req, res) => {
+  router.post('/v1/rules/validate', admin, async (req, res) => {
     const { files } = parseOrThrow(validateSchema, req.body);
-    const result = deps.rules.compileCandidate(files);
+    const outcome = await deps.ruleTools.validate({ liveFiles: deps.rules.files(), overlay: files });
     res.json(
-      result.ok
-        ? { ok: true, errors: [], version: result.ruleset.version, files: result.ruleset.files }
-        : { ok: false, errors: result.errors, version: null },
+      outcome.ok
+        ? { ok: true, errors: [], ...outcome.report }
+        : { ok: false, errors: outcome.errors, version: null },
     );
   });
 

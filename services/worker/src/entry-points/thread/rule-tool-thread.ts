@@ -1,11 +1,12 @@
 /**
- * A rule-tool thread: runs one dry-run or replay off the worker's event loop
+ * A rule-tool thread: runs one validate, dry-run or replay off the worker's event loop
  * ({@link RuleToolThreads} starts it, and terminates it when the time budget runs out).
  */
 import { parentPort } from 'node:worker_threads';
 import type { FactSources } from '@triage/rules';
 import { dryRunRules } from '../../domain/dry-run-rules';
 import { replayCandidate } from '../../domain/replay-rules';
+import { validateRules } from '../../domain/validate-rules';
 import type { FactSourceCall, FromRuleToolThread, ToRuleToolThread } from './rule-tool-messages';
 
 const port = parentPort;
@@ -42,7 +43,11 @@ port.on('message', (message: ToRuleToolThread) => {
   }
   const { task } = message;
   const run =
-    task.tool === 'dry-run' ? dryRunRules(task.request) : replayCandidate(task.request, remoteFactSources);
+    task.tool === 'validate'
+      ? Promise.resolve().then(() => validateRules(task.request))
+      : task.tool === 'dry-run'
+        ? dryRunRules(task.request)
+        : replayCandidate(task.request, remoteFactSources);
   run.then(
     (outcome) => post({ type: 'done', outcome }),
     (error: unknown) => post({ type: 'failed', message: (error as Error).message ?? String(error) }),

@@ -5,6 +5,7 @@ import { AppError, ServiceUnavailableError, type Logger } from '@triage/shared/k
 import type { DryRunReport, DryRunRequest } from '../../domain/dry-run-rules';
 import type { RuleToolOutcome, RuleToolRunner } from '../../domain/ports';
 import type { ReplayReport, ReplayRequest } from '../../domain/replay-rules';
+import type { ValidateReport, ValidateRequest } from '../../domain/validate-rules';
 import type { FromRuleToolThread, RuleToolTask, ToRuleToolThread } from './rule-tool-messages';
 
 /** 422: the candidate (or the replay) cost more than a rule tool may spend. */
@@ -22,9 +23,9 @@ export class RuleToolOverBudgetError extends AppError {
 }
 
 export interface RuleToolThreadOptions {
-  /** Time one dry-run or replay may take once its thread is running (RULES_TOOL_BUDGET_MS). */
+  /** Time one validate, dry-run or replay may take once its thread is running (RULES_TOOL_BUDGET_MS). */
   budgetMs: number;
-  /** Dry-runs and replays running at once (RULES_TOOL_THREADS); one more gets 503. */
+  /** Rule tools running at once (RULES_TOOL_THREADS); one more gets 503. */
   maxThreads: number;
   /** Heap one thread may use before it is stopped (422). */
   maxHeapMb?: number;
@@ -54,7 +55,7 @@ function startThread(maxHeapMb: number): Worker {
 }
 
 /**
- * Runs dry-runs and replays in worker threads, one thread per request and at most
+ * Runs validations, dry-runs and replays in worker threads, one thread per request and at most
  * `maxThreads` at once, so a costly candidate never stalls the HTTP server, /health or the
  * triage of live complaints. A thread that outlives its budget is terminated (422); a request
  * finding every thread busy gets 503 with Retry-After.
@@ -63,6 +64,10 @@ export class RuleToolThreads implements RuleToolRunner {
   private readonly threads = new Set<Worker>();
 
   constructor(private readonly options: RuleToolThreadOptions) {}
+
+  validate(request: ValidateRequest): Promise<RuleToolOutcome<ValidateReport>> {
+    return this.run<ValidateReport>({ tool: 'validate', request });
+  }
 
   dryRun(request: DryRunRequest): Promise<RuleToolOutcome<DryRunReport>> {
     return this.run<DryRunReport>({ tool: 'dry-run', request });
