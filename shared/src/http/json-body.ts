@@ -65,7 +65,9 @@ export function jsonBody(
       type: ['application/json', 'application/*+json'],
       verify: (req, _res, buf) => {
         if (nestsDeeperThan(buf, maxDepth)) {
-          throw new ValidationError(`The body nests arrays and objects deeper than ${maxDepth} levels.`);
+          throw new ValidationError(`The body nests arrays and objects deeper than ${maxDepth} levels.`, [
+            { path: '/', message: `nested deeper than ${maxDepth} levels` },
+          ]);
         }
         (req as unknown as { rawBody: Buffer }).rawBody = buf;
       },
