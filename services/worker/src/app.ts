@@ -12,7 +12,7 @@ import {
   type ReadinessProbe,
 } from '@triage/shared/http';
 import type { Express } from 'express';
-import type { BlocklistStore, ReplayStore } from './domain/ports';
+import type { BlocklistStore, ReplayStore, RuleToolRunner } from './domain/ports';
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { workerOpenApi } from './entry-points/http/openapi';
@@ -23,6 +23,8 @@ export interface WorkerAppDeps {
   apiKeys: ApiKeyTable;
   rules: RulesetHolder;
   replayStore: ReplayStore;
+  /** Runs validate, dry-run and replay off the event loop, within a time budget. */
+  ruleTools: RuleToolRunner;
   blocklist: BlocklistStore;
   /** Whether rules/ is watched for changes. */
   watching: boolean;

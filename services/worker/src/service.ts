@@ -31,6 +31,7 @@ import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
 import { triageProcessor } from './entry-points/queue/triage-processor';
 import type { Express } from 'express';
+import { RuleToolThreads } from './entry-points/thread/rule-tool-threads';
 
 export interface RunningWorker {
   port: number;
@@ -137,6 +138,11 @@ export async function startWorker(
       })
     : undefined;
 
+  const ruleTools = new RuleToolThreads({
+    budgetMs: config.RULES_TOOL_BUDGET_MS,
+    maxThreads: config.RULES_TOOL_THREADS,
+    logger,
+  });
   const app = createApp({
     metrics,
     logger,
@@ -152,6 +158,7 @@ export async function startWorker(
     trustProxy: config.TRUST_PROXY,
     rules,
     replayStore: repository,
+    ruleTools,
     blocklist,
     watching: watcher !== undefined,
     probes: [
@@ -176,6 +183,7 @@ export async function startWorker(
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
+      await ruleTools.close();
       await worker.close();
       await routeQueue.close();
       await closeRedis(workerRedis);

@@ -16,6 +16,7 @@ import {
   type StageFile,
   type StageName,
 } from './ruleset-schemas';
+import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
 
 /** A problem in a rule file, located by file and JSON pointer. */
 export interface RuleError {
@@ -42,12 +43,26 @@ export interface Ruleset {
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
 
-function checkConditions(condition: RuleCondition, pointer: string, file: string, errors: RuleError[]): void {
-  if ('all' in condition)
-    condition.all.forEach((c, i) => checkConditions(c, `${pointer}/all/${i}`, file, errors));
+/** What checking every rule's conditions carries along: where errors go, and the regexes met so far. */
+interface ConditionCheck {
+  file: string;
+  errors: RuleError[];
+  regexes: { count: number; reported: boolean };
+}
+
+/** How many patterns a `matchesRegex` condition holds (an array of them under someValue / everyValue). */
+function regexCount(operator: string, value: unknown): number {
+  if (baseOperatorOf(operator) !== 'matchesRegex') return 0;
+  const spreads = /(^|:)(someValue|everyValue):/.test(operator);
+  return spreads && Array.isArray(value) ? value.length : 1;
+}
+
+function checkConditions(condition: RuleCondition, pointer: string, check: ConditionCheck): void {
+  const { file, errors } = check;
+  if ('all' in condition) condition.all.forEach((c, i) => checkConditions(c, `${pointer}/all/${i}`, check));
   else if ('any' in condition)
-    condition.any.forEach((c, i) => checkConditions(c, `${pointer}/any/${i}`, file, errors));
-  else if ('not' in condition) checkConditions(condition.not, `${pointer}/not`, file, errors);
+    condition.any.forEach((c, i) => checkConditions(c, `${pointer}/any/${i}`, check));
+  else if ('not' in condition) checkConditions(condition.not, `${pointer}/not`, check);
   else if ('condition' in condition) {
     errors.push({
       file,
@@ -69,7 +84,45 @@ function checkConditions(condition: RuleCondition, pointer: string, file: string
       const problem = validateOperatorValue(condition.operator, condition.value);
       if (problem) errors.push({ file, path: `${pointer}/value`, message: problem });
     }
+    check.regexes.count += regexCount(condition.operator, condition.value);
+    if (check.regexes.count > rulesetLimits.maxRegexesPerRuleset && !check.regexes.reported) {
+      check.regexes.reported = true;
+      errors.push({
+        file,
+        path: `${pointer}/value`,
+        message: `more than ${rulesetLimits.maxRegexesPerRuleset} matchesRegex patterns in the ruleset (all stages together)`,
+      });
+    }
   }
+}
+
+/**
+ * Refuses, before the schema walks it, a file nested deeper than the limits allow: anywhere
+ * (maxJsonDepth) or in a rule's conditions (maxConditionDepth). True when the file is fine.
+ */
+function checkNesting(file: RulesetFileName, json: unknown, errors: RuleError[]): boolean {
+  const deep = firstTooDeep(json, rulesetLimits.maxJsonDepth);
+  if (deep !== undefined) {
+    errors.push({ file, path: deep, message: `nesting deeper than ${rulesetLimits.maxJsonDepth}` });
+    return false;
+  }
+  const rules = (json as { rules?: unknown } | null)?.rules;
+  if (stageNames.some((stage) => file === `${stage}.json`) && Array.isArray(rules)) {
+    let fine = true;
+    rules.forEach((rule: unknown, index) => {
+      const conditions = (rule as { conditions?: unknown } | null)?.conditions;
+      const tooDeep = firstTooDeepCondition(conditions, `/rules/${index}/conditions`);
+      if (tooDeep === undefined) return;
+      fine = false;
+      errors.push({
+        file,
+        path: tooDeep,
+        message: `conditions nested deeper than ${rulesetLimits.maxConditionDepth} (all / any / not levels)`,
+      });
+    });
+    return fine;
+  }
+  return true;
 }
 
 function parseJson(file: string, text: string, errors: RuleError[]): unknown {
@@ -96,7 +149,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       continue;
     }
     const json = parseJson(name, text, errors);
-    if (json === undefined) continue;
+    if (json === undefined || !checkNesting(name, json, errors)) continue;
     const result = rulesetFileSchemas[name].safeParse(json);
     if (!result.success) {
       for (const issue of result.error.issues) {
@@ -128,6 +181,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
 
   // Conditions and names inside each stage.
+  const regexes = { count: 0, reported: false };
   for (const stage of stageNames) {
     const file = `${stage}.json`;
     const seen = new Set<string>();
@@ -135,7 +189,11 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       if (seen.has(rule.name))
         errors.push({ file, path: `/rules/${index}/name`, message: `duplicate rule name "${rule.name}"` });
       seen.add(rule.name);
-      checkConditions(rule.conditions as RuleCondition, `/rules/${index}/conditions`, file, errors);
+      checkConditions(rule.conditions as RuleCondition, `/rules/${index}/conditions`, {
+        file,
+        errors,
+        regexes,
+      });
     });
   }
   // Cross-file references.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { customerTiers } from './customer-tiers';
 import { severities } from './triage-decision';
 import { businessCalendarSchema } from './business-calendar';
+import { rulesetLimits } from './ruleset-limits';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */
 export const stageNames = ['classify', 'severity', 'sla', 'route'] as const;
@@ -119,17 +120,22 @@ function stageFileSchema<K extends StageName>(stage: K) {
       stage: z.literal(stage),
       description: z.string().optional(),
       defaults: params.optional(),
-      rules: z.array(
-        z
-          .object({
-            name: identifier,
-            description: z.string().optional(),
-            priority: z.number().int().min(1).max(1000).default(1),
-            conditions: topLevelConditionSchema,
-            event: z.object({ type: z.literal(stage), params }).strict(),
-          })
-          .strict(),
-      ),
+      rules: z
+        .array(
+          z
+            .object({
+              name: identifier,
+              description: z.string().optional(),
+              priority: z.number().int().min(1).max(1000).default(1),
+              conditions: topLevelConditionSchema,
+              event: z.object({ type: z.literal(stage), params }).strict(),
+            })
+            .strict(),
+        )
+        .max(
+          rulesetLimits.maxRulesPerStage,
+          `more than ${rulesetLimits.maxRulesPerStage} rules in one stage`,
+        ),
     })
     .strict();
 }

@@ -2,9 +2,12 @@
  * What the worker's use cases need from the outside world; data-access/ implements each one
  * (TriageRepository, BullRouteQueue, BlocklistRepository).
  */
-import type { Evaluation, FactSources } from '@triage/rules';
+import type { Evaluation, FactSources, RuleError } from '@triage/rules';
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { BlocklistEntry } from './blocklist';
+import type { DryRunReport, DryRunRequest } from './dry-run-rules';
+import type { ReplayReport, ReplayRequest } from './replay-rules';
+import type { ValidateReport, ValidateRequest } from './validate-rules';
 
 /** What the triage use case needs from storage and the next queue. */
 export interface TriageStore {
@@ -23,6 +26,24 @@ export interface ReplayStore {
   latestComplaints(limit: number): Promise<ComplaintRecord[]>;
   /** Customer history as it stood at `at` (for repeatCount, openComplaints, blocklisted). */
   factSourcesAsOf(at: Date): FactSources;
+}
+
+/** What a rule tool answers: its report, or the candidate's rule errors (nothing evaluated). */
+export type RuleToolOutcome<Report> = { ok: true; report: Report } | { ok: false; errors: RuleError[] };
+
+/**
+ * Runs the admin's rule tools (validate, dry-run, replay) where a costly candidate cannot stall the
+ * process: off the event loop, within a time budget. Rejects with a 422 AppError when the
+ * budget runs out and a 503 one when every slot is busy.
+ */
+export interface RuleToolRunner {
+  validate(request: ValidateRequest): Promise<RuleToolOutcome<ValidateReport>>;
+  dryRun(request: DryRunRequest): Promise<RuleToolOutcome<DryRunReport>>;
+  /** `factSourcesAsOf` is asked on the caller's side (the database lives there). */
+  replay(
+    request: ReplayRequest,
+    factSourcesAsOf: (at: Date) => FactSources,
+  ): Promise<RuleToolOutcome<ReplayReport>>;
 }
 
 export interface BlocklistStore {

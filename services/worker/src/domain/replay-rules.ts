@@ -1,7 +1,16 @@
-import { evaluateComplaint, type FactSources, type Ruleset, type TriageDecision } from '@triage/rules';
+import {
+  compileRuleset,
+  evaluateComplaint,
+  formatRuleError,
+  type FactSources,
+  type Ruleset,
+  type TriageDecision,
+} from '@triage/rules';
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import { factsOfRecord } from './complaint-facts';
 import { memoizedFactSources } from './fact-sources';
+import type { RuleToolOutcome } from './ports';
+import { compileWithOverlay, type CandidateFile } from './ruleset-holder';
 
 export const replayLimits = { defaultLimit: 200, maxLimit: 5000, defaultExamples: 20, maxExamples: 200 };
 
@@ -201,4 +210,38 @@ export async function replayRules(input: {
     storedDecisionsDiffer,
     failures: failures.slice(0, 50),
   };
+}
+
+export interface ReplayRequest {
+  /** The live rule files (name → text): the current side of the comparison. */
+  liveFiles: ReadonlyMap<string, string>;
+  /** Candidate files laid over the live ones; none (or empty) replays the live rules against themselves. */
+  overlay?: Readonly<Record<string, CandidateFile>>;
+  /** The stored complaints to replay, newest first. */
+  complaints: readonly ComplaintRecord[];
+  examples: number;
+}
+
+/**
+ * Compiles the live rules and the candidate (the live files with the overlay over them) and
+ * replays the complaints through both ({@link replayRules}).
+ */
+export async function replayCandidate(
+  request: ReplayRequest,
+  factSourcesAsOf: (at: Date) => FactSources,
+): Promise<RuleToolOutcome<ReplayReport>> {
+  const live = compileRuleset(request.liveFiles);
+  if (!live.ok)
+    throw new Error(`the live rules do not compile: ${live.errors.map(formatRuleError).join('; ')}`);
+  const overlay = request.overlay ?? {};
+  const candidate = Object.keys(overlay).length > 0 ? compileWithOverlay(request.liveFiles, overlay) : live;
+  if (!candidate.ok) return candidate;
+  const report = await replayRules({
+    current: live.ruleset,
+    candidate: candidate.ruleset,
+    complaints: request.complaints,
+    factSourcesAsOf,
+    examples: request.examples,
+  });
+  return { ok: true, report };
 }

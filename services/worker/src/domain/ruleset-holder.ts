@@ -33,6 +33,19 @@ export function candidateText(content: CandidateFile): string {
 }
 
 /**
+ * Compiles `sources` (file name → text) with `overlay` laid over them (file name → content).
+ * An empty overlay compiles the sources as they are.
+ */
+export function compileWithOverlay(
+  sources: ReadonlyMap<string, string>,
+  overlay: Readonly<Record<string, CandidateFile>>,
+): CompileResult {
+  const files = new Map(sources);
+  for (const [name, content] of Object.entries(overlay)) files.set(name, candidateText(content));
+  return compileRuleset(files);
+}
+
+/**
  * Holds the live ruleset and the file texts it was compiled from. A failed compile never
  * replaces a good ruleset: it is remembered (and shown by GET /v1/rules) until the next
  * successful one.
@@ -99,9 +112,7 @@ export class RulesetHolder extends EventEmitter<RulesetHolderEvents> {
    * touching the live ruleset. An empty overlay compiles the live files as they are.
    */
   compileCandidate(overlay: Readonly<Record<string, CandidateFile>>): CompileResult {
-    const files = new Map(this.sources);
-    for (const [name, content] of Object.entries(overlay)) files.set(name, candidateText(content));
-    return compileRuleset(files);
+    return compileWithOverlay(this.sources, overlay);
   }
 
   status(): RulesetStatus {

@@ -9,6 +9,7 @@ import { customOperators, isHourRange, isNonNegativeInteger, isPositiveHours } f
 import { nfkcLowerCase } from './keyword-matcher';
 import { checkRegexSafety } from './regex-safety';
 import { regexParts } from './safe-regex';
+import { rulesetLimits } from '../ruleset-limits';
 
 /**
  * An operator applied to a fact value and a condition value at the evaluation's now (epoch
@@ -152,6 +153,8 @@ function isNamedFactReference(value: unknown): boolean {
 function keywordProblem(operator: string, value: unknown): string | undefined {
   if (!Array.isArray(value) || value.length === 0) return `${operator} expects a non-empty array of keywords`;
   const list: readonly unknown[] = value;
+  if (list.length > rulesetLimits.maxKeywordsPerList)
+    return `${operator} has ${list.length} keywords (at most ${rulesetLimits.maxKeywordsPerList} in one list)`;
   const index = list.findIndex(
     (keyword) => typeof keyword !== 'string' || nfkcLowerCase(keyword).trim() === '',
   );

@@ -5,9 +5,10 @@
  */
 import { type CharSet, emptySet, intersects, type RegexFlags, union } from './regex-char-sets';
 import { PatternParser, type RegexNode, UnsafePattern } from './regex-pattern-parser';
+import { rulesetLimits } from '../ruleset-limits';
 
-/** Longest pattern `matchesRegex` accepts, in UTF-16 code units. */
-export const maxRegexPatternLength = 500;
+/** Longest pattern `matchesRegex` accepts, in UTF-16 code units ({@link rulesetLimits}.maxRegexLength). */
+export const maxRegexPatternLength = rulesetLimits.maxRegexLength;
 
 const allowedRegexFlags = new Set(['i', 'm', 's', 'u']);
 

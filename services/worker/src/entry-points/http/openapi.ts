@@ -20,6 +20,21 @@ const blocklistEntry = z
   })
   .meta({ id: 'BlocklistEntry' });
 
+/** The answers of a rule tool that runs in a thread within a time budget (dry-run, replay). */
+function ruleToolProblems(tool: string) {
+  const responses = problemResponses(422, 503);
+  return {
+    422: {
+      ...responses['422'],
+      description: `The ruleset took longer than RULES_TOOL_BUDGET_MS (or more memory than a tool thread may use) to ${tool}; it was stopped`,
+    },
+    503: {
+      ...responses['503'],
+      description: 'Every rule-tool thread (RULES_TOOL_THREADS) is busy; see Retry-After',
+    },
+  };
+}
+
 /** The worker's admin API, described from the zod schemas that validate it. */
 export function workerOpenApi(): OpenAPIRegistry {
   const registry = createOpenApiRegistry();
@@ -50,6 +65,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         'The verdict',
       ),
       ...problemResponses(400, 401, 403, 413, 415, 429),
+      ...ruleToolProblems('validate'),
     },
   });
   registry.registerPath({
@@ -72,6 +88,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         'Decision and condition trace',
       ),
       ...problemResponses(400, 401, 403, 413, 415, 429),
+      ...ruleToolProblems('dry-run'),
     },
   });
   registry.registerPath({
@@ -89,6 +106,7 @@ export function workerOpenApi(): OpenAPIRegistry {
         'What would change',
       ),
       ...problemResponses(400, 401, 403, 413, 415, 429),
+      ...ruleToolProblems('replay'),
     },
   });
   registry.registerPath({

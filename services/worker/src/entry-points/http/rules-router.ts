@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { evaluateComplaint, rulesetFileNames, type RuleError, type Ruleset } from '@triage/rules';
+import { rulesetFileNames, type RuleError } from '@triage/rules';
 import { parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
 import { complaintInputSchema } from '@triage/shared/complaint';
 import { requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
-import { factsOfInput } from '../../domain/complaint-facts';
-import { explainTrace, skippedRuleNames } from '../../domain/explain-trace';
-import { simulatedFactSources, simulatedHistorySchema } from '../../domain/fact-sources';
-import { replayLimits, replayRules } from '../../domain/replay-rules';
-import type { ReplayStore } from '../../domain/ports';
-import type { CandidateFile, RulesetHolder } from '../../domain/ruleset-holder';
+import { simulatedHistorySchema } from '../../domain/fact-sources';
+import { replayLimits } from '../../domain/replay-rules';
+import type { ReplayStore, RuleToolOutcome, RuleToolRunner } from '../../domain/ports';
+import type { RulesetHolder } from '../../domain/ruleset-holder';
 
 const knownFiles = rulesetFileNames as readonly string[];
 
@@ -64,6 +61,8 @@ export interface RulesRouterDeps {
   apiKeys: ApiKeyTable;
   rules: RulesetHolder;
   replayStore: ReplayStore;
+  /** Runs validate, dry-run and replay off the event loop, within a time budget (422 over it, 503 when busy). */
+  ruleTools: RuleToolRunner;
   /** Whether rules/ is watched for changes (shown by GET /v1/rules). */
   watching: boolean;
 }
@@ -73,15 +72,13 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
 
-  /** The live ruleset, or the candidate compiled from live files with `files` laid over them. */
-  const rulesetFor = (files: Record<string, CandidateFile> | undefined): Ruleset => {
-    if (files === undefined || Object.keys(files).length === 0) return deps.rules.get();
-    const result = deps.rules.compileCandidate(files);
-    if (result.ok) return result.ruleset;
+  /** The tool's report, or 400 with the candidate's rule errors as field errors. */
+  const reportOf = <Report>(outcome: RuleToolOutcome<Report>): Report => {
+    if (outcome.ok) return outcome.report;
     throw new ValidationError(
-      `The candidate rules have ${result.errors.length} error(s); nothing was evaluated.`,
-      result.errors.map(asFieldError),
-      { extra: { ruleErrors: result.errors } },
+      `The candidate rules have ${outcome.errors.length} error(s); nothing was evaluated.`,
+      outcome.errors.map(asFieldError),
+      { extra: { ruleErrors: outcome.errors } },
     );
   };
 
@@ -89,49 +86,41 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
     res.json({ ...deps.rules.status(), watching: deps.watching });
   });
 
-  router.post('/v1/rules/validate', admin, (req, res) => {
+  router.post('/v1/rules/validate', admin, async (req, res) => {
     const { files } = parseOrThrow(validateSchema, req.body);
-    const result = deps.rules.compileCandidate(files);
+    const outcome = await deps.ruleTools.validate({ liveFiles: deps.rules.files(), overlay: files });
     res.json(
-      result.ok
-        ? { ok: true, errors: [], version: result.ruleset.version, files: result.ruleset.files }
-        : { ok: false, errors: result.errors, version: null },
+      outcome.ok
+        ? { ok: true, errors: [], ...outcome.report }
+        : { ok: false, errors: outcome.errors, version: null },
     );
   });
 
   router.post('/v1/rules/dry-run', admin, async (req, res) => {
     const body = parseOrThrow(dryRunSchema, req.body);
-    const ruleset = rulesetFor(body.files);
-    const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date();
-    const evaluation = await evaluateComplaint(
-      ruleset,
-      factsOfInput(body.complaint, { id: `dry-run-${randomUUID()}`, receivedAt, defaultSource: 'dry-run' }),
-      simulatedFactSources(body.history),
-      receivedAt,
-    );
-    res.json({
-      rulesetVersion: ruleset.version,
-      candidate: ruleset !== deps.rules.get(),
-      decision: evaluation.decision,
-      trace: explainTrace(evaluation.trace),
-      skippedRules: skippedRuleNames(ruleset, evaluation.trace),
-      relatedComplaintIds: evaluation.relatedComplaintIds,
+    const outcome = await deps.ruleTools.dryRun({
+      liveFiles: deps.rules.files(),
+      complaint: body.complaint,
+      ...(body.files === undefined ? {} : { overlay: body.files }),
+      ...(body.history === undefined ? {} : { history: body.history }),
+      ...(body.receivedAt === undefined ? {} : { receivedAt: body.receivedAt }),
     });
+    res.json(reportOf(outcome));
   });
 
   router.post('/v1/rules/replay', admin, async (req, res) => {
     const body = parseOrThrow(replaySchema, req.body);
-    const current = deps.rules.get();
-    const candidate = rulesetFor(body.files);
     const complaints = await deps.replayStore.latestComplaints(body.limit);
-    const report = await replayRules({
-      current,
-      candidate,
-      complaints,
-      factSourcesAsOf: (at) => deps.replayStore.factSourcesAsOf(at),
-      examples: body.examples,
-    });
-    res.json({ limit: body.limit, ...report });
+    const outcome = await deps.ruleTools.replay(
+      {
+        liveFiles: deps.rules.files(),
+        complaints,
+        examples: body.examples,
+        ...(body.files === undefined ? {} : { overlay: body.files }),
+      },
+      (at) => deps.replayStore.factSourcesAsOf(at),
+    );
+    res.json({ limit: body.limit, ...reportOf(outcome) });
   });
 
   return router;
