@@ -32,6 +32,7 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'sla-policies.json': 'triage SLA policies (first response and resolution per severity × tier)',
   'calendars.json': 'triage business calendars (opening windows, holidays, time zones)',
   'queues.json': 'triage agent queues (skills, calendar, escalation ladder)',
+  'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
   'rule-tests': 'triage rule fixtures (rules/tests/*.json): complaints and the decisions they must get',
 };
 

@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { type QueueDefinition } from '@triage/rules';
+import { type QueueDefinition, type ResolutionCode } from '@triage/rules';
 import type { ApiKeyTable, Logger } from '@triage/shared/kernel';
 import {
   apiKeyRateLimit,
@@ -42,6 +42,7 @@ export interface RouterAppDeps {
   views: TicketReadModel;
   agents: AgentRepository;
   queues: () => readonly QueueDefinition[];
+  resolutionCodes: () => readonly ResolutionCode[];
   probes: ReadinessProbe[];
   reports: ReportRepository;
   metrics: ServiceMetrics;

@@ -82,6 +82,7 @@ export async function startRouter(
   // queues.json as last loaded; replaced by a reload only once the whole ruleset validates.
   let queueConfig = compiled.ruleset.queues;
   const agentQueues = () => queueConfig.queues;
+  let resolutionCodes = compiled.ruleset.resolutionCodes;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -246,6 +247,7 @@ export async function startRouter(
     views: new TicketReadModel(tickets.model),
     agents,
     queues: agentQueues,
+    resolutionCodes: () => resolutionCodes,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -269,6 +271,7 @@ export async function startRouter(
             return;
           }
           queueConfig = next.ruleset.queues;
+          resolutionCodes = next.ruleset.resolutionCodes;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);

@@ -10,6 +10,7 @@ import {
   rulesetFileSchemas,
   stageNames,
   type QueuesFile,
+  type ResolutionCode,
   type RuleCondition,
   type RulesetFileName,
   type SlaPolicy,
@@ -39,6 +40,8 @@ export interface Ruleset {
   slaPolicies: SlaPolicy[];
   calendars: ReadonlyMap<string, BusinessCalendar>;
   queues: QueuesFile;
+  /** How an agent may close a case (rules/resolution-codes.json). */
+  resolutionCodes: ResolutionCode[];
 }
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
@@ -176,6 +179,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const slaPolicies = (parsed.get('sla-policies.json') as { policies: SlaPolicy[] }).policies;
   const calendarList = (parsed.get('calendars.json') as { calendars: BusinessCalendar[] }).calendars;
   const queues = parsed.get('queues.json') as QueuesFile;
+  const resolutionCodes = (parsed.get('resolution-codes.json') as { codes: ResolutionCode[] }).codes;
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
@@ -288,6 +292,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       slaPolicies,
       calendars,
       queues,
+      resolutionCodes,
     },
   };
 }

@@ -298,6 +298,37 @@ export const queuesFileSchema = z
   });
 export type QueuesFile = z.output<typeof queuesFileSchema>;
 
+/** How an agent may close a case: the codes a resolve names (rules/resolution-codes.json). */
+export const resolutionCodeSchema = z
+  .object({
+    id: identifier,
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+export type ResolutionCode = z.output<typeof resolutionCodeSchema>;
+
+export const resolutionCodesFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    codes: z.array(resolutionCodeSchema).min(1).max(500),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.codes.forEach((code, index) => {
+      const first = seen.get(code.id);
+      if (first === undefined) seen.set(code.id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['codes', index, 'id'],
+          message: `duplicate resolution code "${code.id}" (also codes[${first}])`,
+        });
+    });
+  });
+
 /** Every file the ruleset is made of, by its path relative to rules/. */
 export const rulesetFileSchemas = {
   'classify.json': stageFileSchemas.classify,
@@ -307,6 +338,7 @@ export const rulesetFileSchemas = {
   'sla-policies.json': slaPoliciesFileSchema,
   'calendars.json': calendarsFileSchema,
   'queues.json': queuesFileSchema,
+  'resolution-codes.json': resolutionCodesFileSchema,
 } as const;
 export type RulesetFileName = keyof typeof rulesetFileSchemas;
 export const rulesetFileNames = Object.keys(rulesetFileSchemas) as RulesetFileName[];

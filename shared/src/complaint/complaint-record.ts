@@ -48,6 +48,16 @@ export interface TicketNote {
   at: Date;
 }
 
+/** How a case was closed: the code, what was done, and whether it is the final answer. */
+export interface TicketResolution {
+  code: string;
+  summary?: string;
+  /** The company's final answer on this matter: later complaints on it are handled by policy. */
+  finalAnswer: boolean;
+  by: string;
+  at: Date;
+}
+
 /** The live assignment of a complaint in the router (the "ticket" view of it). */
 export interface TicketState {
   queue: string;
@@ -64,6 +74,8 @@ export interface TicketState {
   acknowledgedAt?: Date | null;
   resolvedAt?: Date | null;
   closedAt?: Date | null;
+  /** How the case was closed, when the resolve named a code (rules/resolution-codes.json). */
+  resolution?: TicketResolution | null;
   /** How often the ticket was transferred to another queue by an agent or admin. */
   transferCount?: number;
   reopenCount?: number;

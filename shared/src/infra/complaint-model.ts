@@ -46,6 +46,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
         {
           queue: String,
           skills: { type: [String], default: undefined },
+          resolution: Schema.Types.Mixed,
           priorityScore: Number,
           dueAt: Date,
           agentId: String,

@@ -19,6 +19,8 @@ export interface TicketActor {
 export interface TicketActionOptions {
   targetQueue?: string;
   reason?: string;
+  /** With `resolve`: the resolution code (already checked against the codes), summary and final-answer flag. */
+  resolution?: { code: string; summary?: string; finalAnswer: boolean };
   requestId?: string;
 }
 
@@ -65,6 +67,14 @@ export async function actOnTicket(
     // Whatever the action, the reason the caller gave is kept on its event.
     if (options.reason !== undefined) {
       plan.patch.event = { ...plan.patch.event, data: { ...plan.patch.event.data, reason: options.reason } };
+    }
+    if (action === 'resolve' && options.resolution) {
+      const resolution = { ...options.resolution, by: actor.label, at: now };
+      plan.patch.ticket = { ...plan.patch.ticket, resolution };
+      plan.patch.event = {
+        ...plan.patch.event,
+        data: { ...plan.patch.event.data, resolution: options.resolution },
+      };
     }
     const updated = await deps.tickets.applyPatch(
       complaintId,

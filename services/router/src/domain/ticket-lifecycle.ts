@@ -237,6 +237,7 @@ export function planTicketAction(
             claimedAt: null,
             leaseExpiresAt: null,
             resolvedAt: null,
+            resolution: null,
             reopenCount: (ticket.reopenCount ?? 0) + 1,
             ...clockFields(next, queue),
           },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
-import { assignBody, noteBody, reasonBody, transferBody } from './tickets-router';
+import { assignBody, noteBody, reasonBody, resolveBody, transferBody } from './tickets-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -104,7 +104,11 @@ export function routerOpenApi(): OpenAPIRegistry {
       request: {
         params: ticketParams,
         body: {
-          content: { 'application/json': { schema: action === 'transfer' ? transferBody : reasonBody } },
+          content: {
+            'application/json': {
+              schema: action === 'transfer' ? transferBody : action === 'resolve' ? resolveBody : reasonBody,
+            },
+          },
         },
       },
       responses: {
@@ -121,6 +125,20 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ ticket, notes: z.array(note) }), 'The ticket'),
       ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/resolution-codes',
+    summary: 'How a case may be closed: the codes a resolve names (rules/resolution-codes.json)',
+    responses: {
+      200: json(
+        z.object({
+          codes: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().optional() })),
+        }),
+        'The codes',
+      ),
+      ...problemResponses(401, 403, 429),
     },
   });
   registry.registerPath({

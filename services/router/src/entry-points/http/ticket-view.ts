@@ -1,5 +1,5 @@
 import type { TriageDecision } from '@triage/rules';
-import type { ComplaintRecord, ComplaintStatus, TicketSla } from '@triage/shared/complaint';
+import type { ComplaintRecord, ComplaintStatus, TicketResolution, TicketSla } from '@triage/shared/complaint';
 
 /** What an agent sees of a ticket. */
 export interface TicketView {
@@ -35,6 +35,8 @@ export interface TicketView {
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   closedAt: Date | null;
+  /** How the case was closed (code, summary, final answer), when the resolve named a code. */
+  resolution: TicketResolution | null;
   transferCount: number;
   reopenCount: number;
   customer: ComplaintRecord['customer'];
@@ -94,6 +96,7 @@ export function toTicketView(complaint: ComplaintRecord, now = new Date()): Tick
     acknowledgedAt: ticket?.acknowledgedAt ?? null,
     resolvedAt: ticket?.resolvedAt ?? null,
     closedAt: ticket?.closedAt ?? null,
+    resolution: ticket?.resolution ?? null,
     transferCount: ticket?.transferCount ?? 0,
     reopenCount: ticket?.reopenCount ?? 0,
     customer: complaint.customer,

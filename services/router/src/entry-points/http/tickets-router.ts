@@ -1,9 +1,10 @@
-import { NotFoundError, parseOrThrow, type ApiKeyTable } from '@triage/shared/kernel';
+import { NotFoundError, parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
 import { principalOf, requireRole } from '@triage/shared/http';
-import { type QueueDefinition } from '@triage/rules';
+import { type QueueDefinition, type ResolutionCode } from '@triage/rules';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { TicketReadModel } from '../../data-access/ticket-read-model';
+import type { TicketActionOptions } from '../../domain/act-on-ticket';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
 import { actorOf, agentIdSchema, assertMayReadTicket, ticketParams, type AgentSkills } from './access';
@@ -15,6 +16,8 @@ export interface TicketsRouterDeps {
   views: TicketReadModel;
   agents: AgentSkills;
   queues: () => readonly QueueDefinition[];
+  /** rules/resolution-codes.json as loaded now. */
+  resolutionCodes: () => readonly ResolutionCode[];
 }
 
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
@@ -29,7 +32,48 @@ export const noteBody = z
   })
   .strict();
 
+export const resolveBody = z
+  .object({
+    reason: z.string().trim().min(1).max(2000).optional(),
+    resolutionCode: z.string().min(1).max(100).optional(),
+    summary: z.string().trim().min(1).max(5000).optional(),
+    finalAnswer: z.boolean().optional(),
+  })
+  .strict();
+
 export const assignBody = z.object({ agentId: agentIdSchema }).strict();
+
+/** A resolve's options: its code must be one of rules/resolution-codes.json. */
+function resolveOptions(
+  body: z.output<typeof resolveBody>,
+  codes: readonly ResolutionCode[],
+): TicketActionOptions {
+  const options: TicketActionOptions = body.reason ? { reason: body.reason } : {};
+  if (body.resolutionCode === undefined) {
+    if (body.summary !== undefined || body.finalAnswer !== undefined) {
+      throw new ValidationError('A summary or final answer needs a resolution code.', [
+        { path: '/resolutionCode', message: 'required with summary or finalAnswer' },
+      ]);
+    }
+    return options;
+  }
+  if (!codes.some((code) => code.id === body.resolutionCode)) {
+    throw new ValidationError(`Unknown resolution code "${body.resolutionCode}".`, [
+      {
+        path: '/resolutionCode',
+        message: 'not a code of rules/resolution-codes.json (GET /v1/resolution-codes)',
+      },
+    ]);
+  }
+  return {
+    ...options,
+    resolution: {
+      code: body.resolutionCode,
+      ...(body.summary !== undefined ? { summary: body.summary } : {}),
+      finalAnswer: body.finalAnswer ?? false,
+    },
+  };
+}
 
 /** The ticket lifecycle over HTTP: one POST per action, answering the ticket as it now is. */
 export function ticketsRouter(deps: TicketsRouterDeps): Router {
@@ -57,6 +101,10 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
     await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
     res.json({ ticket: toTicketView(complaint), notes: complaint.notes ?? [], events: complaint.events });
+  });
+
+  router.get('/v1/resolution-codes', agentOrAdmin, (_req, res) => {
+    res.json({ codes: deps.resolutionCodes() });
   });
 
   router.post('/v1/tickets/:id/assign', supervisorOrAdmin, async (req, res) => {
@@ -96,10 +144,12 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
               const parsed = parseOrThrow(transferBody, body);
               return { targetQueue: parsed.queue, ...(parsed.reason ? { reason: parsed.reason } : {}) };
             })()
-          : (() => {
-              const parsed = parseOrThrow(reasonBody, body);
-              return parsed.reason ? { reason: parsed.reason } : {};
-            })();
+          : name === 'resolve'
+            ? resolveOptions(parseOrThrow(resolveBody, body), deps.resolutionCodes())
+            : (() => {
+                const parsed = parseOrThrow(reasonBody, body);
+                return parsed.reason ? { reason: parsed.reason } : {};
+              })();
       const ticket = await deps.desk.act(id, name, actorOf(principalOf(req)), {
         ...options,
         requestId: req.requestId,
