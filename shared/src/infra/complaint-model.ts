@@ -99,6 +99,12 @@ complaintSchema.index(
   { _id: 1, status: 1, 'ticket.sla.generation': 1, 'ticket.agentId': 1 },
   { unique: true },
 );
+// The router's markTimersPlanned ({ _id, generation, timersPending }), once per routed complaint:
+// without it the stand-in scans up to the ticket (the last scan left in the pipeline at 50k stored).
+complaintSchema.index(
+  { _id: 1, 'ticket.sla.generation': 1, 'ticket.sla.timersPending': 1 },
+  { unique: true },
+);
 // The sweep's "timers not yet scheduled" lookup; the marker lives for milliseconds, so sparse.
 complaintSchema.index({ 'ticket.sla.timersPending': 1 }, { sparse: true });
 
