@@ -91,4 +91,22 @@ describe('maintenance sweep', () => {
     // Back in the claim index too.
     expect((await router.claimIndex.entries()).has(id!)).toBe(true);
   });
+
+  it('when a router died between reserving an agent slot and claiming, then the next sweep sets the counter back to the tickets held', async () => {
+    await router.agents.upsert({ _id: 'vera', name: 'Vera', skills: ['general'], capacity: 2, online: true });
+    const [id] = await seedTickets(router, [{ queue: 'general', score: 999 }]);
+    expect((await router.desk.claim('vera', undefined))?._id).toBe(id);
+    expect((await router.tickets.findById(id!))?.ticket?.agentId).toBe('vera');
+    // The crash: two slots reserved, no claim followed; the counter then stayed quiet a minute.
+    expect(await router.agents.reserve('vera')).toBe(true);
+    expect((await router.agents.findById('vera'))?.activeTickets).toBe(2);
+    await router.agents.model.updateOne(
+      { _id: 'vera' },
+      { $set: { activeTicketsChangedAt: new Date(Date.now() - 60_000) } },
+    );
+    const result = await router.desk.sweep();
+    expect(result.countersCorrected).toBe(1);
+    expect((await router.agents.findById('vera'))?.activeTickets).toBe(1);
+    expect((await router.desk.sweep()).countersCorrected).toBe(0);
+  });
 });

@@ -18,7 +18,13 @@ describe('the maintenance sweep', () => {
 
     const result = await maintenanceSweep(desk.deps);
 
-    expect(result).toEqual({ leasesExpired: 1, timersPlanned: 0, indexRepaired: 0, pushed: 0 });
+    expect(result).toEqual({
+      leasesExpired: 1,
+      timersPlanned: 0,
+      indexRepaired: 0,
+      pushed: 0,
+      countersCorrected: 0,
+    });
     expect((await desk.tickets.findById('overdue'))?.status).toBe('queued');
     expect((await desk.tickets.findById('just-now'))?.status).toBe('claimed');
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
@@ -52,10 +58,31 @@ describe('the maintenance sweep', () => {
 
     const result = await maintenanceSweep(desk.deps);
 
-    expect(result).toEqual({ leasesExpired: 0, timersPlanned: 0, indexRepaired: 4, pushed: 2 });
+    expect(result).toEqual({
+      leasesExpired: 0,
+      timersPlanned: 0,
+      indexRepaired: 4,
+      pushed: 2,
+      countersCorrected: 0,
+    });
     expect(desk.tickets.reconciliations).toBe(1);
     expect(await desk.tickets.claimedBy('fay')).toEqual(['f-1', 'f-2']);
     expect((await desk.tickets.findById('g-1'))?.status).toBe('queued');
     expect(desk.warnings).toEqual(['claim index repaired from the stored tickets']);
+  });
+
+  it('when an agent\u2019s counter has stayed above the tickets they hold (a process killed between reserve and claim), then the sweep sets it to the truth, but leaves a counter that just moved', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', activeTickets: 2, activeTicketsChangedAt: minutesAgo(5) });
+    desk.agents.put({ _id: 'bo', activeTickets: 1, activeTicketsChangedAt: NOW });
+    desk.agents.put({ _id: 'cy', activeTickets: 1, activeTicketsChangedAt: minutesAgo(5) });
+    desk.tickets.put(buildTicket('in_progress', { _id: 'held-by-cy', ticket: { agentId: 'cy' } }));
+
+    const result = await maintenanceSweep(desk.deps);
+
+    expect(result.countersCorrected).toBe(1);
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(0);
+    expect((await desk.agents.findById('bo'))?.activeTickets).toBe(1);
+    expect((await desk.agents.findById('cy'))?.activeTickets).toBe(1);
   });
 });

@@ -270,6 +270,14 @@ export class TicketRepository implements TicketStore {
     return this.model.countDocuments({ 'ticket.agentId': agentId, status: { $in: heldStatuses } });
   }
 
+  async heldCounts(): Promise<Map<string, number>> {
+    const rows = await this.model.aggregate<{ _id: string | null; held: number }>([
+      { $match: { status: { $in: heldStatuses } } },
+      { $group: { _id: '$ticket.agentId', held: { $sum: 1 } } },
+    ]);
+    return new Map(rows.flatMap((row) => (row._id ? [[row._id, row.held] as const] : [])));
+  }
+
   /** Ids of the tickets an agent claimed but has not started. */
   async claimedBy(agentId: string): Promise<string[]> {
     const rows = await this.model

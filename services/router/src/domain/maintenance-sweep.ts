@@ -8,6 +8,7 @@ export interface SweepResult {
   timersPlanned: number;
   indexRepaired: number;
   pushed: number;
+  countersCorrected: number;
 }
 
 /** How many overdue leases and unscheduled clocks one sweep takes on. */
@@ -34,8 +35,35 @@ export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise
   const repair = await deps.tickets.reconcileClaimIndex();
   const indexRepaired = repair.added + repair.fixed + repair.removed;
   if (indexRepaired > 0) deps.logger.warn(repair, 'claim index repaired from the stored tickets');
+  const countersCorrected = await correctCapacityCounters(deps);
   let pushed = 0;
   const waiting = await deps.tickets.queuesWithWaitingTickets(pushQueues(deps).map((queue) => queue.id));
   for (const queueId of waiting) pushed += await pushDispatch(deps, queueId);
-  return { leasesExpired, timersPlanned, indexRepaired, pushed };
+  return { leasesExpired, timersPlanned, indexRepaired, pushed, countersCorrected };
+}
+
+/**
+ * An agent's open-ticket counter that disagrees with the tickets they hold, and has not moved for
+ * `counterQuietMs` (so no claim or release is in flight), is set to the truth: a process killed
+ * between reserving a slot and claiming (or between resolving and releasing) leaves it off.
+ * Bounded: within one sweep interval after the counter went quiet.
+ */
+async function correctCapacityCounters(deps: DeskDeps): Promise<number> {
+  const held = await deps.tickets.heldCounts();
+  const quietBefore = new Date(deps.now().getTime() - (deps.counterQuietMs ?? 30_000));
+  let corrected = 0;
+  for (const agent of await deps.agents.list()) {
+    const actual = held.get(agent._id) ?? 0;
+    const counted = agent.activeTickets ?? 0;
+    if (counted === actual) continue;
+    if ((agent.activeTicketsChangedAt?.getTime() ?? 0) >= quietBefore.getTime()) continue;
+    if (await deps.agents.correctCount(agent._id, counted, actual, quietBefore)) {
+      deps.logger.warn(
+        { agentId: agent._id, counted, actual },
+        'agent capacity counter corrected by the sweep',
+      );
+      corrected++;
+    }
+  }
+  return corrected;
 }

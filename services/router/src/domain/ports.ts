@@ -101,6 +101,8 @@ export interface TicketStore {
   /** Appends a note and its `note-added` event to a routed ticket; null when there is none. */
   appendNote(id: string, note: TicketNote, origin: EventOrigin): Promise<ComplaintRecord | null>;
   countHeld(agentId: string): Promise<number>;
+  /** Held tickets per agent, over every agent (one pass; the sweep's counter check). */
+  heldCounts(): Promise<Map<string, number>>;
   claimedBy(agentId: string): Promise<string[]>;
   overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;
   /** Queues among `queues` with a waiting ticket, as the stored tickets say (exact; the sweep). */
@@ -127,6 +129,7 @@ export interface AgentStore {
   /** Gives a slot back; the agent as it now is, or null when the counter was already 0. */
   release(id: string): Promise<Agent | null>;
   correctCount(id: string, expected: number, actual: number, quietBefore: Date): Promise<boolean>;
+  list(): Promise<Agent[]>;
   onlineWithSkills(skills: readonly string[]): Promise<Agent[]>;
   setOnline(id: string, online: boolean): Promise<Agent | null>;
 }

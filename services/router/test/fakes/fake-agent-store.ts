@@ -28,6 +28,10 @@ export class FakeAgentStore implements AgentStore {
     return this.answer(agent);
   }
 
+  async list(): Promise<Agent[]> {
+    return [...this.agents.values()].map((agent) => structuredClone(agent));
+  }
+
   async findById(id: string): Promise<Agent | null> {
     return this.answer(this.agents.get(id));
   }

@@ -214,6 +214,15 @@ export class FakeTicketStore implements TicketStore {
     return this.answer(doc);
   };
 
+  heldCounts: TicketStore['heldCounts'] = async () => {
+    const counts = new Map<string, number>();
+    for (const doc of this.docs.values()) {
+      const agentId = doc.ticket?.agentId;
+      if (agentId && heldStatuses.includes(doc.status)) counts.set(agentId, (counts.get(agentId) ?? 0) + 1);
+    }
+    return counts;
+  };
+
   countHeld: TicketStore['countHeld'] = async (agentId) => {
     return [...this.docs.values()].filter(
       (doc) => doc.ticket?.agentId === agentId && heldStatuses.includes(doc.status),
