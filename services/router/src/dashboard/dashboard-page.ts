@@ -20,8 +20,9 @@ export const dashboardPage = `<!doctype html>
   header h1 { font-size:18px; margin:0; }
   header .meta { margin-left:auto; font-size:12px; color:#c9cedb; }
   main { display:grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap:16px; padding:16px 20px; }
-  section { background:var(--card); border-radius:8px; padding:12px 16px; box-shadow:0 1px 2px rgba(0,0,0,.08); }
+  section { background:var(--card); border-radius:8px; padding:12px 16px; box-shadow:0 1px 2px rgba(0,0,0,.08); min-width:0; overflow-x:auto; }
   section h2 { font-size:15px; margin:0 0 8px; }
+  @media (min-width: 900px) { section.wide { grid-column: span 2; } }
   table { width:100%; border-collapse:collapse; }
   th, td { text-align:left; padding:4px 6px; border-bottom:1px solid #eceef2; font-variant-numeric: tabular-nums; }
   th { color:var(--muted); font-weight:600; font-size:12px; }
@@ -48,8 +49,8 @@ export const dashboardPage = `<!doctype html>
 </div>
 <main id="board" class="hidden">
   <section><h2>Service levels (last 7 days)</h2><div class="kpis" id="kpis"></div></section>
-  <section><h2>Queues</h2>
-    <table><thead><tr><th>Queue</th><th>Waiting</th><th>Unservable</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
+  <section class="wide"><h2>Queues</h2>
+    <table><thead><tr><th>Queue</th><th>Waiting</th><th title="Waiting tickets that need a skill no online agent has">No agent</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
   </section>
   <section><h2>Queue depth</h2><svg id="depthChart" width="100%" height="180" role="img" aria-label="waiting tickets per queue"></svg></section>
   <section><h2>SLA countdown — next deadlines</h2>
