@@ -11,6 +11,39 @@ export interface QueueStats {
   atRisk: number;
 }
 
+/** What a supervisor searches tickets by: exact customer and CRM fields, and words of the text. */
+export interface TicketSearch {
+  customerId?: string;
+  phone?: string;
+  email?: string;
+  externalId?: string;
+  /** Words (split on white space); each must appear in the subject or the body, any case. */
+  q?: string;
+}
+
+/**
+ * How many of the newest routed complaints a text-only search (`q` without an exact criterion)
+ * looks at. The MongoDB stand-in (ADR 0001) has no text index, so words are matched with a
+ * case-insensitive regex — which also finds Chinese words, which a MongoDB text index would not
+ * split — and this bound keeps that scan's cost fixed as the store grows.
+ */
+export const TEXT_SEARCH_SCAN_LIMIT = 5_000;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The text condition of a search: every word in the subject or the body. */
+function textFilter(q: string): Record<string, unknown>[] {
+  return q
+    .split(/\s+/u)
+    .filter((word) => word.length > 0)
+    .map((word) => {
+      const pattern = { $regex: escapeRegExp(word), $options: 'i' };
+      return { $or: [{ subject: pattern }, { body: pattern }] };
+    });
+}
+
 /** The read model: the queries behind the HTTP views of tickets and agent queues. */
 export class TicketReadModel {
   constructor(private readonly model: ComplaintModel) {}
@@ -40,6 +73,36 @@ export class TicketReadModel {
       .sort(sort)
       .limit(limit)
       .lean<ComplaintRecord[]>();
+  }
+
+  /**
+   * Routed tickets matching every criterion given, newest first. Exact criteria narrow the
+   * documents first; words alone are looked for among the newest TEXT_SEARCH_SCAN_LIMIT tickets.
+   */
+  async search(criteria: TicketSearch, limit: number): Promise<ComplaintRecord[]> {
+    const exact: Record<string, unknown> = { ticket: { $exists: true } };
+    if (criteria.customerId !== undefined) exact['customer.id'] = criteria.customerId;
+    if (criteria.phone !== undefined) exact['customer.phone'] = criteria.phone;
+    if (criteria.email !== undefined) exact['customer.email'] = criteria.email;
+    if (criteria.externalId !== undefined) exact.externalId = criteria.externalId;
+    const words = criteria.q === undefined ? [] : textFilter(criteria.q);
+    const narrowed = Object.keys(exact).length > 1;
+    if (narrowed || words.length === 0) {
+      const filter = words.length > 0 ? { ...exact, $and: words } : exact;
+      return this.model
+        .find(filter, { trace: 0 })
+        .sort({ receivedAt: -1 })
+        .limit(limit)
+        .lean<ComplaintRecord[]>();
+    }
+    return this.model.aggregate<ComplaintRecord>([
+      { $match: exact },
+      { $sort: { receivedAt: -1 } },
+      { $limit: TEXT_SEARCH_SCAN_LIMIT },
+      { $match: { $and: words } },
+      { $limit: limit },
+      { $project: { trace: 0 } },
+    ]);
   }
 
   /** Waiting tickets counted by queue and by the skills they need beyond their queue's. */

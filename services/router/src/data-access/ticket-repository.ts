@@ -101,6 +101,7 @@ export class TicketRepository implements TicketStore {
     const $set: Record<string, unknown> = { status: patch.status, updatedAt: now };
     for (const [key, value] of Object.entries(patch.ticket)) $set[`ticket.${key}`] = value;
     for (const [key, value] of Object.entries(patch.sla)) $set[`ticket.sla.${key}`] = value;
+    for (const [key, value] of Object.entries(patch.decision ?? {})) $set[`decision.${key}`] = value;
     const $push: Record<string, unknown> = {
       events: ticketEvent(patch.event.type, origin, patch.event.data),
     };

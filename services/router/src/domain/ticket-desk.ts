@@ -7,6 +7,7 @@ import type { DeskDeps } from './desk-deps';
 import { expireLease, type LeaseOutcome } from './expire-lease';
 import { fireSlaTimer, type SlaFiringOutcome } from './fire-sla-timer';
 import { maintenanceSweep, type SweepResult } from './maintenance-sweep';
+import { overrideTicket, type TicketOverride } from './override-ticket';
 import type { Agent, EventOrigin } from './ports';
 import { renewLease } from './renew-lease';
 import { routeTriaged, type RouteOutcome } from './route-triaged';
@@ -46,6 +47,10 @@ export class TicketDesk {
 
   assign(complaintId: string, agentId: string, origin: EventOrigin): Promise<ComplaintRecord> {
     return assignTicket(this.deps, complaintId, agentId, origin);
+  }
+
+  override(complaintId: string, override: TicketOverride, origin: EventOrigin): Promise<ComplaintRecord> {
+    return overrideTicket(this.deps, complaintId, override, origin);
   }
 
   addNote(

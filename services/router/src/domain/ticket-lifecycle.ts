@@ -1,4 +1,4 @@
-import { type QueueDefinition } from '@triage/rules';
+import { type QueueDefinition, type TriageDecision } from '@triage/rules';
 import { ConflictError, ValidationError } from '@triage/shared/kernel';
 import type {
   ComplaintRecord,
@@ -92,6 +92,8 @@ export interface TicketPatch {
   ticket: Partial<Omit<TicketState, 'sla'>>;
   sla: Partial<TicketSlaFields>;
   addPause?: SlaPause;
+  /** Triage decision fields a supervisor overrode (override-ticket.ts); set as `decision.<field>`. */
+  decision?: Partial<Pick<TriageDecision, 'severity'>>;
   event: { type: string; data?: Record<string, unknown> };
 }
 

@@ -117,6 +117,7 @@ export class FakeTicketStore implements TicketStore {
     doc.updatedAt = now;
     Object.assign(ticket, structuredClone(patch.ticket));
     Object.assign(sla, structuredClone(patch.sla));
+    if (patch.decision && doc.decision) Object.assign(doc.decision, structuredClone(patch.decision));
     if (patch.addPause) sla.pauses = [...(sla.pauses ?? []), patch.addPause];
     doc.events.push(eventOf(patch.event.type, origin, patch.event.data));
     return this.answer(doc);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
-import { assignBody, noteBody, reasonBody, resolveBody, transferBody } from './tickets-router';
+import { assignBody, noteBody, overrideBody, reasonBody, resolveBody, transferBody } from './tickets-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -149,6 +149,40 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ ticket }), 'Assigned: the agent holds it, with a lease'),
       ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/override',
+    summary:
+      'Override the severity or priority score of a waiting or held ticket, with a reason (supervisor, admin); deadlines stay, the SLA ladder is re-planned from now',
+    request: { params: ticketParams, body: { content: { 'application/json': { schema: overrideBody } } } },
+    responses: {
+      200: json(z.object({ ticket }), 'Overridden: an `overridden` event records from, to, reason and actor'),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tickets',
+    summary:
+      'Search tickets (supervisor, admin): exact customer id, phone, email or external id, and words of the subject or body (any case; text alone looks at the newest 5,000 tickets); newest first',
+    request: {
+      query: z.object({
+        customerId: z.string().optional(),
+        phone: z.string().optional(),
+        email: z.string().optional(),
+        externalId: z.string().optional(),
+        q: z
+          .string()
+          .optional()
+          .meta({ description: 'words, each in the subject or body (substring, any case)' }),
+        limit: z.number().int().min(1).max(100).optional(),
+      }),
+    },
+    responses: {
+      200: json(z.object({ tickets: z.array(ticket) }), 'Matching tickets, newest first'),
+      ...problemResponses(400, 401, 403, 429),
     },
   });
   registry.registerPath({

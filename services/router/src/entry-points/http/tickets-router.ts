@@ -1,9 +1,9 @@
 import { NotFoundError, parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
 import { principalOf, requireRole } from '@triage/shared/http';
-import { type QueueDefinition, type ResolutionCode } from '@triage/rules';
+import { severities, type QueueDefinition, type ResolutionCode } from '@triage/rules';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { TicketReadModel } from '../../data-access/ticket-read-model';
+import type { TicketReadModel, TicketSearch } from '../../data-access/ticket-read-model';
 import type { TicketActionOptions } from '../../domain/act-on-ticket';
 import type { TicketDesk } from '../../domain/ticket-desk';
 import { ticketActions, type TicketAction } from '../../domain/ticket-lifecycle';
@@ -42,6 +42,39 @@ export const resolveBody = z
   .strict();
 
 export const assignBody = z.object({ agentId: agentIdSchema }).strict();
+
+export const overrideBody = z
+  .object({
+    severity: z.enum(severities).optional(),
+    priorityScore: z.number().finite().min(-1_000_000).max(1_000_000).optional(),
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .strict()
+  .refine((body) => body.severity !== undefined || body.priorityScore !== undefined, {
+    message: 'severity or priorityScore is required',
+    path: ['severity'],
+  });
+
+const searchText = z.string().trim().min(1).max(200).optional();
+
+/** GET /v1/tickets: at least one criterion; exact fields, or words of the subject and body. */
+export const ticketSearchQuery = z
+  .object({
+    customerId: searchText,
+    phone: searchText,
+    email: searchText,
+    externalId: searchText,
+    q: searchText,
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict()
+  .refine(
+    (query) =>
+      [query.customerId, query.phone, query.email, query.externalId, query.q].some(
+        (value) => value !== undefined,
+      ),
+    { message: 'one of customerId, phone, email, externalId or q is required', path: ['q'] },
+  );
 
 /** A resolve's options: its code must be one of rules/resolution-codes.json. */
 function resolveOptions(
@@ -115,6 +148,31 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
       requestId: req.requestId,
     });
     res.json({ ticket: toTicketView(ticket) });
+  });
+
+  router.post('/v1/tickets/:id/override', supervisorOrAdmin, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const { severity, priorityScore, reason } = parseOrThrow(overrideBody, req.body ?? {});
+    const ticket = await deps.desk.override(
+      id,
+      {
+        reason,
+        ...(severity !== undefined ? { severity } : {}),
+        ...(priorityScore !== undefined ? { priorityScore } : {}),
+      },
+      { actor: actorOf(principalOf(req)).label, requestId: req.requestId },
+    );
+    res.json({ ticket: toTicketView(ticket) });
+  });
+
+  router.get('/v1/tickets', supervisorOrAdmin, async (req, res) => {
+    const { limit, ...criteria } = parseOrThrow(ticketSearchQuery, req.query, 'query');
+    const search = Object.fromEntries(
+      Object.entries(criteria).filter(([, value]) => value !== undefined),
+    ) as TicketSearch;
+    const found = await deps.views.search(search, limit);
+    const now = new Date();
+    res.json({ tickets: found.map((complaint) => toTicketView(complaint, now)) });
   });
 
   router.post('/v1/tickets/:id/notes', agentOrAdmin, mayAct, async (req, res) => {
