@@ -37,7 +37,7 @@ export interface CustomerHistoryDocument {
 
 export const customerHistoryCollection = 'customerHistories';
 
-/** The raw collection (no mongoose model: the document is two fields, written with operators). */
+/** The raw collection (no mongoose model: the document is a few arrays, written with operators). */
 export function customerHistories(connection: Connection) {
   return connection.collection<CustomerHistoryDocument>(customerHistoryCollection);
 }
