@@ -28,6 +28,7 @@ import { Queue, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { createApp } from './app';
 import type { RouterConfig } from './config';
+import { OutcomeRepository } from './data-access/outcome-repository';
 import { AgentRepository } from './data-access/agent-repository';
 import { ClaimIndex } from './data-access/claim-index';
 import {
@@ -115,6 +116,7 @@ export async function startRouter(
     tickets,
     agents,
     timers,
+    outcomes: new OutcomeRepository(mongo),
     queues: agentQueues,
     defaultQueue: () => queueConfig.defaultQueue,
     leaseMs: config.LEASE_MS,

@@ -94,4 +94,67 @@ describe('a ticket action', () => {
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
     expect((await desk.agents.findById('bob'))?.activeTickets).toBe(0);
   });
+
+  it('when a ticket is resolved with a resolution code, then its outcome is recorded in the customer history, once', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', skills: ['billing'], activeTickets: 1 });
+    desk.tickets.put(buildTicket('in_progress'));
+    const resolution = { code: 'explained', finalAnswer: true };
+
+    const resolved = await actOnTicket(
+      desk.deps,
+      'c-1',
+      'resolve',
+      { agentId: 'ann', label: 'agent:ann' },
+      { resolution },
+    );
+    await desk.deps.outcomes.record({
+      complaintId: 'c-1',
+      customerId: resolved.customer.id,
+      category: 'billing',
+      code: 'explained',
+      finalAnswer: true,
+      at: NOW,
+    });
+
+    expect(desk.outcomes.recorded).toEqual([
+      {
+        complaintId: 'c-1',
+        customerId: resolved.customer.id,
+        category: 'billing',
+        code: 'explained',
+        finalAnswer: true,
+        at: NOW,
+      },
+    ]);
+  });
+
+  it('when the outcome cannot be recorded, then the ticket is resolved all the same and the failure is logged', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', skills: ['billing'], activeTickets: 1 });
+    desk.tickets.put(buildTicket('in_progress'));
+    desk.outcomes.failWith = new Error('mongo down');
+
+    const resolved = await actOnTicket(
+      desk.deps,
+      'c-1',
+      'resolve',
+      { agentId: 'ann', label: 'agent:ann' },
+      { resolution: { code: 'explained', finalAnswer: false } },
+    );
+
+    expect(resolved.status).toBe('resolved');
+    expect((await desk.tickets.findById('c-1'))?.status).toBe('resolved');
+    expect(desk.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('when a ticket is resolved without a resolution code, then no outcome is recorded', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', skills: ['billing'], activeTickets: 1 });
+    desk.tickets.put(buildTicket('in_progress'));
+
+    await actOnTicket(desk.deps, 'c-1', 'resolve', { agentId: 'ann', label: 'agent:ann' });
+
+    expect(desk.outcomes.recorded).toEqual([]);
+  });
 });

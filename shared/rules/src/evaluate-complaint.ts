@@ -215,6 +215,16 @@ export async function evaluateWith(
   };
   const recent = (days: number) =>
     once(`recent:${days}`, () => sources.recentComplaintIds(complaint.customer.id, days, complaint.id));
+  const outcomes = () =>
+    once('outcomes', async () =>
+      sources.priorOutcomes ? sources.priorOutcomes(complaint.customer.id, complaint.id) : [],
+    );
+  // Read when a severity, sla or route rule asks: the category is decided by then (load-ruleset.ts
+  // refuses these facts in classify rules).
+  const finalAnswer = async () => {
+    const category = facts.category;
+    return (await outcomes()).find((outcome) => outcome.finalAnswer && outcome.category === category);
+  };
   const relatedComplaintIds: string[] = [];
   // receivedHour and receivedWeekday of one time zone share one conversion.
   const clocks = new Map<unknown, LocalClock>();
@@ -239,6 +249,16 @@ export async function evaluateWith(
     ],
     ['openComplaints', () => once('open', () => sources.openComplaints(complaint.customer.id, complaint.id))],
     ['blocklisted', () => once('blocklisted', () => sources.isBlocklisted(complaint.customer.id, now))],
+    ['priorResolutionCodes', async () => (await outcomes()).map((outcome) => outcome.code)],
+    ['priorFinalAnswer', async () => (await finalAnswer()) !== undefined],
+    [
+      'daysSinceFinalAnswer',
+      async () => {
+        const given = await finalAnswer();
+        if (given === undefined) return undefined;
+        return Math.max(0, (complaint.receivedAt.getTime() - given.at.getTime()) / 86_400_000);
+      },
+    ],
     ['receivedHour', (params: { timeZone?: unknown }) => receivedLocally(params?.timeZone).hour],
     ['receivedWeekday', (params: { timeZone?: unknown }) => receivedLocally(params?.timeZone).weekday],
     [

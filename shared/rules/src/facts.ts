@@ -18,6 +18,19 @@ export interface ComplaintFacts {
   occurredAt?: Date;
 }
 
+/** The outcome of one of the customer's earlier complaints, as the router recorded it on resolve. */
+export interface PriorOutcome {
+  complaintId: string;
+  /** The earlier complaint's triage category. */
+  category: string;
+  /** Its resolution code (rules/resolution-codes.json). */
+  code: string;
+  /** Whether the resolution was the organisation's final answer. */
+  finalAnswer: boolean;
+  /** When it was resolved. */
+  at: Date;
+}
+
 /** Lookups that need the database; each is called at most once per evaluation. */
 export interface FactSources {
   /** Ids of the customer's other complaints received in the last `days` days, newest first. */
@@ -26,6 +39,11 @@ export interface FactSources {
   openComplaints(customerId: string, excludeId: string): Promise<number>;
   /** Whether the customer is on the blocklist at `at`. */
   isBlocklisted(customerId: string, at: Date): Promise<boolean>;
+  /**
+   * Outcomes recorded for the customer's other complaints, newest first. Optional: sources
+   * without it (benchmarks, older fakes) answer as a customer with no resolved complaints.
+   */
+  priorOutcomes?(customerId: string, excludeId: string): Promise<PriorOutcome[]>;
 }
 
 /** Fact sources for evaluations that have no database (dry runs of a bare complaint, benchmarks). */
@@ -58,6 +76,11 @@ export const factCatalogue = {
   repeatCount: "the customer's other complaints in the last params.days days (default 30)",
   openComplaints: "the customer's other complaints not yet resolved",
   blocklisted: 'whether the customer is on the blocklist now',
+  priorResolutionCodes: "resolution codes of the customer's earlier resolved complaints, newest first",
+  priorFinalAnswer:
+    'whether an earlier complaint of the customer on this category got a final answer (from severity on)',
+  daysSinceFinalAnswer:
+    'days from that final answer to receipt of this complaint (undefined when none; from severity on)',
   category: 'set by the classify stage (visible from severity on)',
   severity: 'set by the severity stage (visible from sla on)',
   tags: 'tags set by earlier stages',
@@ -65,6 +88,15 @@ export const factCatalogue = {
 } as const;
 export type FactName = keyof typeof factCatalogue;
 export const knownFacts: ReadonlySet<string> = new Set(Object.keys(factCatalogue));
+
+/**
+ * Facts that depend on the category, which the classify stage decides: refused in classify
+ * rules (they would see no category, and a computed value is kept for the whole evaluation).
+ */
+export const categoryDependentFacts: ReadonlySet<string> = new Set([
+  'priorFinalAnswer',
+  'daysSinceFinalAnswer',
+]);
 
 /** The values of the static facts of one complaint (dynamic ones are added by the evaluator). */
 export function staticFacts(complaint: ComplaintFacts, now: Date): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { severities } from './triage-decision';
 import type { BusinessCalendar } from './business-calendar';
-import { knownFacts } from './facts';
+import { categoryDependentFacts, knownFacts } from './facts';
 import { baseOperatorOf, knownOperators, validateOperatorValue } from './operators/operator-catalogue';
 import {
   rulesetFileNames,
@@ -51,6 +51,8 @@ interface ConditionCheck {
   file: string;
   errors: RuleError[];
   regexes: { count: number; reported: boolean };
+  /** Whether the rule runs in the classify stage, before the category is known. */
+  beforeCategory: boolean;
 }
 
 /** How many patterns a `matchesRegex` condition holds (an array of them under someValue / everyValue). */
@@ -78,6 +80,12 @@ function checkConditions(condition: RuleCondition, pointer: string, check: Condi
         file,
         path: `${pointer}/fact`,
         message: `unknown fact "${condition.fact}" (see rules/README.md)`,
+      });
+    } else if (check.beforeCategory && categoryDependentFacts.has(condition.fact)) {
+      errors.push({
+        file,
+        path: `${pointer}/fact`,
+        message: `"${condition.fact}" depends on the category, decided by this stage: use it from severity on`,
       });
     }
     const operator = baseOperatorOf(condition.operator);
@@ -197,6 +205,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
         file,
         errors,
         regexes,
+        beforeCategory: stage === 'classify',
       });
     });
   }

@@ -147,7 +147,14 @@ describe('compiled evaluator vs json-rules-engine', () => {
     const complaint = generateComplaints(1, 1, now)[0] as ComplaintFacts;
     const fixed = [...Object.keys(staticFacts(complaint, now)), 'category', 'severity', 'tags', 'flags'];
     expect([...stageFactNames].sort()).toEqual(fixed.sort());
-    const history = ['repeatCount', 'openComplaints', 'blocklisted'];
+    const history = [
+      'repeatCount',
+      'openComplaints',
+      'blocklisted',
+      'priorResolutionCodes',
+      'priorFinalAnswer',
+      'daysSinceFinalAnswer',
+    ];
     expect([...stageFactNames, ...pureComputedFactNames, ...history].sort()).toEqual([...knownFacts].sort());
   });
 

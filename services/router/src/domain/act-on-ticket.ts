@@ -105,4 +105,34 @@ async function afterAction(
     await pushDispatchFor(deps, plan.freesAgent, requestId, released);
   }
   if (plan.dispatchQueue) await pushDispatch(deps, plan.dispatchQueue, requestId);
+  await recordOutcome(deps, after, requestId);
+}
+
+/**
+ * Records a resolution in the customer's history, so rules can see it on their next complaint
+ * (`priorFinalAnswer`). The ticket is resolved whatever happens here: a failure is logged.
+ */
+async function recordOutcome(
+  deps: DeskDeps,
+  resolved: ComplaintRecord,
+  requestId: string | undefined,
+): Promise<void> {
+  const resolution = resolved.ticket?.resolution;
+  if (resolved.status !== 'resolved' || !resolution) return;
+  const outcome = {
+    complaintId: resolved._id,
+    customerId: resolved.customer.id,
+    category: resolved.decision?.category ?? 'general',
+    code: resolution.code,
+    finalAnswer: resolution.finalAnswer,
+    at: resolution.at,
+  };
+  try {
+    await deps.outcomes.record(outcome);
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, complaintId: resolved._id, requestId },
+      'resolution not recorded in the customer history',
+    );
+  }
 }

@@ -1,12 +1,14 @@
 import type { Logger } from '@triage/shared/kernel';
 import type { EscalationLadder, QueueDefinition } from '@triage/rules';
-import type { AgentStore, TicketStore, TimerPort } from './ports';
+import type { AgentStore, OutcomeLog, TicketStore, TimerPort } from './ports';
 
 /** What every use case of the router is given: its ports, the agent queues and the clock. */
 export interface DeskDeps {
   tickets: TicketStore;
   agents: AgentStore;
   timers: TimerPort;
+  /** Where resolutions are recorded for the customer's later complaints. */
+  outcomes: OutcomeLog;
   /** The agent queues (queues.json as loaded now). */
   queues: () => readonly QueueDefinition[];
   /** Where a decision naming an unknown queue goes (queues.json's defaultQueue, as loaded now). */

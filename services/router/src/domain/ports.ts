@@ -150,3 +150,20 @@ export interface TimerPort {
   watchLease(complaintId: string, agentId: string, until: Date): Promise<void>;
   notify(request: NotifyRequest): Promise<void>;
 }
+
+/** How a complaint was resolved, as its customer's later complaints' rules see it. */
+export interface ResolvedOutcome {
+  complaintId: string;
+  customerId: string;
+  /** The complaint's triage category. */
+  category: string;
+  code: string;
+  finalAnswer: boolean;
+  at: Date;
+}
+
+/** The customers' histories (ADR 0007), from the router's side: outcomes of resolved complaints. */
+export interface OutcomeLog {
+  /** Records the outcome once, however often it is called for one complaint. */
+  record(outcome: ResolvedOutcome): Promise<void>;
+}

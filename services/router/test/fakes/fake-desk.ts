@@ -2,6 +2,7 @@ import type { Logger } from '@triage/shared/kernel';
 import type { QueueDefinition } from '@triage/rules';
 import type { DeskDeps } from '../../src/domain/desk-deps';
 import { FakeAgentStore } from './fake-agent-store';
+import { FakeOutcomeLog } from './fake-outcome-log';
 import { FakeTicketStore } from './fake-ticket-store';
 import { FakeTimers } from './fake-timers';
 
@@ -76,11 +77,13 @@ export function fakeDesk() {
   const tickets = new FakeTicketStore();
   const agents = new FakeAgentStore(clock.now);
   const timers = new FakeTimers();
+  const outcomes = new FakeOutcomeLog();
   const { logger, warnings, infos } = recordingLogger();
   const deps: DeskDeps = {
     tickets,
     agents,
     timers,
+    outcomes,
     queues: () => testQueues,
     defaultQueue: () => 'general',
     leaseMs: LEASE_MS,
@@ -88,5 +91,5 @@ export function fakeDesk() {
     counterQuietMs: 30_000,
     now: clock.now,
   };
-  return { deps, tickets, agents, timers, clock, warnings, infos };
+  return { deps, tickets, agents, timers, outcomes, clock, warnings, infos };
 }

@@ -1,10 +1,12 @@
-import { type Evaluation, type FactSources } from '@triage/rules';
+import { type Evaluation, type FactSources, type PriorOutcome } from '@triage/rules';
 import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
 import {
   complaintModel,
   customerHistories,
   recordInHistory,
+  type CustomerHistoryDocument,
   type CustomerHistoryEntry,
+  type CustomerOutcome,
 } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type { ReplayStore, TriageStore } from '../domain/ports';
@@ -20,6 +22,24 @@ const HISTORY_BACKFILL_MARKER = 'customer-histories-v1';
 const BACKFILL_BATCH = 1000;
 
 /** A customer's complaints, newest first, each once. */
+/** Outcomes of the customer's complaints other than `excludeId` resolved by `at`, newest first. */
+function outcomesOf(
+  document: { outcomes?: CustomerOutcome[] } | null,
+  excludeId: string,
+  at: Date,
+): PriorOutcome[] {
+  return (document?.outcomes ?? [])
+    .filter((outcome) => outcome.complaintId !== excludeId && outcome.at.getTime() <= at.getTime())
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .map(({ complaintId, category, code, finalAnswer, at: resolvedAt }) => ({
+      complaintId,
+      category,
+      code,
+      finalAnswer,
+      at: resolvedAt,
+    }));
+}
+
 function entriesOf(document: { complaints?: CustomerHistoryEntry[] } | null): CustomerHistoryEntry[] {
   const byId = new Map<string, CustomerHistoryEntry>();
   for (const entry of document?.complaints ?? []) if (!byId.has(entry.id)) byId.set(entry.id, entry);
@@ -141,6 +161,10 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
     return this.blocklist.isBlocklisted(customerId, at);
   }
 
+  async priorOutcomes(customerId: string, excludeId: string): Promise<PriorOutcome[]> {
+    return outcomesOf(await this.histories.findOne({ _id: customerId }), excludeId, new Date());
+  }
+
   /** The newest complaints, newest first, without their (large) trace and event history. */
   async latestComplaints(limit: number): Promise<ComplaintRecord[]> {
     return this.model
@@ -170,22 +194,22 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
   }
 
   private historySources(at: Date, recordComplaint: boolean): FactSources {
-    const loaded = new Map<string, Promise<CustomerHistoryEntry[]>>();
-    const historyOf = (customerId: string, complaintId: string) => {
-      let entries = loaded.get(customerId);
-      if (!entries) {
-        entries = (
-          recordComplaint
-            ? this.histories.findOneAndUpdate({ _id: customerId }, recordInHistory({ id: complaintId, at }), {
-                upsert: true,
-                returnDocument: 'after',
-              })
-            : this.histories.findOne({ _id: customerId })
-        ).then(entriesOf);
-        loaded.set(customerId, entries);
+    const loaded = new Map<string, Promise<CustomerHistoryDocument | null>>();
+    const documentOf = (customerId: string, complaintId: string) => {
+      let document = loaded.get(customerId);
+      if (!document) {
+        document = recordComplaint
+          ? this.histories.findOneAndUpdate({ _id: customerId }, recordInHistory({ id: complaintId, at }), {
+              upsert: true,
+              returnDocument: 'after',
+            })
+          : this.histories.findOne({ _id: customerId });
+        loaded.set(customerId, document);
       }
-      return entries;
+      return document;
     };
+    const historyOf = async (customerId: string, complaintId: string) =>
+      entriesOf(await documentOf(customerId, complaintId));
     return {
       recentComplaintIds: async (customerId, days, excludeId) =>
         recentOf(await historyOf(customerId, excludeId), days, excludeId, at, true),
@@ -196,6 +220,8 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
           ),
         ),
       isBlocklisted: (customerId) => this.blocklist.isBlocklisted(customerId, at),
+      priorOutcomes: async (customerId, excludeId) =>
+        outcomesOf(await documentOf(customerId, excludeId), excludeId, at),
     };
   }
 

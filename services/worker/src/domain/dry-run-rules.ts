@@ -44,7 +44,7 @@ export async function dryRunRules(request: DryRunRequest): Promise<RuleToolOutco
       receivedAt,
       defaultSource: 'dry-run',
     }),
-    simulatedFactSources(request.history),
+    simulatedFactSources(request.history, receivedAt),
     receivedAt,
   );
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FactSources } from '@triage/rules';
+import type { FactSources, PriorOutcome } from '@triage/rules';
 
 /**
  * A customer history to evaluate against without a database: dry runs and rule fixtures
@@ -10,20 +10,47 @@ export const simulatedHistorySchema = z
     repeatCount: z.number().int().min(0).max(50).optional(),
     openComplaints: z.number().int().min(0).optional(),
     blocklisted: z.boolean().optional(),
+    /** Earlier resolved complaints, newest first: "a final answer on billing 10 days ago". */
+    outcomes: z
+      .array(
+        z
+          .object({
+            category: z.string().min(1),
+            code: z.string().min(1),
+            finalAnswer: z.boolean().default(false),
+            daysAgo: z.number().min(0),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional(),
   })
   .strict();
 export type SimulatedHistory = z.output<typeof simulatedHistorySchema>;
 
 /**
  * Fact sources answering from a simulated history. `repeatCount` is the same whatever
- * `days` a rule asks for; the earlier complaints get ids `earlier-complaint-1`, ….
+ * `days` a rule asks for; the earlier complaints get ids `earlier-complaint-1`, …; outcomes
+ * are dated `daysAgo` before `receivedAt` (the complaint's receipt) and get ids
+ * `resolved-complaint-1`, ….
  */
-export function simulatedFactSources(history: SimulatedHistory = {}): FactSources {
+export function simulatedFactSources(
+  history: SimulatedHistory = {},
+  receivedAt: Date = new Date(),
+): FactSources {
   const earlier = Array.from({ length: history.repeatCount ?? 0 }, (_, i) => `earlier-complaint-${i + 1}`);
+  const outcomes: PriorOutcome[] = (history.outcomes ?? []).map((outcome, i) => ({
+    complaintId: `resolved-complaint-${i + 1}`,
+    category: outcome.category,
+    code: outcome.code,
+    finalAnswer: outcome.finalAnswer,
+    at: new Date(receivedAt.getTime() - outcome.daysAgo * 86_400_000),
+  }));
   return {
     recentComplaintIds: async () => earlier,
     openComplaints: async () => history.openComplaints ?? 0,
     isBlocklisted: async () => history.blocklisted ?? false,
+    priorOutcomes: async () => outcomes,
   };
 }
 
@@ -50,5 +77,9 @@ export function memoizedFactSources(sources: FactSources): FactSources {
       once(`open:${customerId}:${excludeId}`, () => sources.openComplaints(customerId, excludeId)),
     isBlocklisted: (customerId, at) =>
       once(`blocklisted:${customerId}:${at.getTime()}`, () => sources.isBlocklisted(customerId, at)),
+    priorOutcomes: (customerId, excludeId) =>
+      once(`outcomes:${customerId}:${excludeId}`, async () =>
+        sources.priorOutcomes ? sources.priorOutcomes(customerId, excludeId) : [],
+      ),
   };
 }

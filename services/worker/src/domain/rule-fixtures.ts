@@ -180,7 +180,7 @@ export async function runFixtureCase(
   const evaluation = await evaluateComplaint(
     ruleset,
     facts,
-    simulatedFactSources(fixture.history),
+    simulatedFactSources(fixture.history, receivedAt),
     receivedAt,
   );
   const failures = expectationFailures(fixture.expect, evaluation);

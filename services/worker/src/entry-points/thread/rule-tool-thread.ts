@@ -30,6 +30,7 @@ function remoteFactSources(at: Date): FactSources {
       ask('recentComplaintIds', [customerId, days, excludeId]),
     openComplaints: (customerId, excludeId) => ask('openComplaints', [customerId, excludeId]),
     isBlocklisted: (customerId, blocklistAt) => ask('isBlocklisted', [customerId, blocklistAt]),
+    priorOutcomes: (customerId, excludeId) => ask('priorOutcomes', [customerId, excludeId]),
   };
 }
 

@@ -145,8 +145,10 @@ export class RuleToolThreads implements RuleToolRunner {
               send({ type: 'facts', id: message.id, ok: false, message: 'no fact sources for this tool' });
               return;
             }
-            const lookup = sources[message.call] as (...args: unknown[]) => Promise<unknown>;
-            lookup.apply(sources, message.args).then(
+            const lookup = sources[message.call] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+            // priorOutcomes is optional: sources without it know no resolved complaints.
+            const answer = lookup ? lookup.apply(sources, message.args) : Promise.resolve([]);
+            answer.then(
               (value) => send({ type: 'facts', id: message.id, ok: true, value }),
               (error: unknown) =>
                 send({ type: 'facts', id: message.id, ok: false, message: (error as Error).message }),
