@@ -96,16 +96,7 @@ export class FakeTicketStore implements TicketStore {
           (doc.ticket.skills ?? []).every((skill) => request.agentSkills.includes(skill)),
       )
       .sort(inQueueOrder);
-    if (!best?.ticket) return null;
-    best.status = 'claimed';
-    best.updatedAt = request.now;
-    Object.assign(best.ticket, {
-      agentId: request.agentId,
-      claimedAt: request.now,
-      leaseExpiresAt: request.leaseUntil,
-    });
-    best.events.push(eventOf(request.eventType, request.origin, { agentId: request.agentId }));
-    return this.answer(best);
+    return best ? this.claimById(best._id, request) : null;
   };
 
   applyPatch: TicketStore['applyPatch'] = async (id, guard, patch, origin, now) => {
