@@ -34,6 +34,7 @@ import { ClaimIndex } from './data-access/claim-index';
 import {
   RouterTimers,
   routerJobQueues,
+  type FollowUpJob,
   type LeaseJob,
   type NotifyJob,
   type SlaTimerJob,
@@ -44,6 +45,7 @@ import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
+import { followUpProcessor } from './entry-points/queue/follow-up-processor';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
 import { routeProcessor } from './entry-points/queue/route-processor';
@@ -65,6 +67,7 @@ export interface RunningRouter {
   slaWorker: Worker<SlaTimerJob>;
   leaseWorker: Worker<LeaseJob>;
   notifyWorker: Worker<NotifyJob>;
+  followUpWorker: Worker<FollowUpJob>;
   /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
   rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
@@ -84,6 +87,7 @@ export async function startRouter(
   let queueConfig = compiled.ruleset.queues;
   const agentQueues = () => queueConfig.queues;
   let resolutionCodes = compiled.ruleset.resolutionCodes;
+  let calendars = compiled.ruleset.calendars;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -109,7 +113,7 @@ export async function startRouter(
     attempts: config.NOTIFY_ATTEMPTS,
     backoffMs: config.NOTIFY_BACKOFF_MS,
   });
-  for (const queue of [timers.sla, timers.lease, timers.notifications]) {
+  for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps]) {
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
   const desk = new TicketDesk({
@@ -119,6 +123,7 @@ export async function startRouter(
     outcomes: new OutcomeRepository(mongo),
     queues: agentQueues,
     defaultQueue: () => queueConfig.defaultQueue,
+    calendars: () => calendars,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -177,6 +182,13 @@ export async function startRouter(
     }),
     'notify',
   );
+  const followUpWorker = watch(
+    new Worker<FollowUpJob>(routerJobQueues.followUp, followUpProcessor({ desk, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'follow-up',
+  );
 
   // The safety net: one job scheduler shared by every router process (same id), so the sweep
   // runs once per interval across the fleet, not once per process.
@@ -221,6 +233,7 @@ export async function startRouter(
     timers.sla,
     timers.lease,
     timers.notifications,
+    timers.followUps,
     ...(maintenance ? [maintenance] : []),
   ];
   observeQueueDepths(metrics, boardJobQueues);
@@ -274,6 +287,7 @@ export async function startRouter(
           }
           queueConfig = next.ruleset.queues;
           resolutionCodes = next.ruleset.resolutionCodes;
+          calendars = next.ruleset.calendars;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);
@@ -295,6 +309,7 @@ export async function startRouter(
     slaWorker,
     leaseWorker,
     notifyWorker,
+    followUpWorker,
     rulesReloads,
     stop: async () => {
       await watcher?.close();

@@ -1,5 +1,5 @@
 import type { Logger } from '@triage/shared/kernel';
-import type { EscalationLadder, QueueDefinition } from '@triage/rules';
+import type { BusinessCalendar, EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { AgentStore, OutcomeLog, TicketStore, TimerPort } from './ports';
 
 /** What every use case of the router is given: its ports, the agent queues and the clock. */
@@ -15,6 +15,8 @@ export interface DeskDeps {
   defaultQueue: () => string;
   leaseMs: number;
   logger: Logger;
+  /** The business calendars (calendars.json as loaded now): follow-ups due in business minutes. */
+  calendars?: () => ReadonlyMap<string, BusinessCalendar>;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
   counterQuietMs?: number;
   now: () => Date;
