@@ -4,6 +4,7 @@ import path from 'node:path';
 import { formatRuleError, loadRuleset } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
 import { pipelineJobQueues, type RouteJob, workerLockOptions } from '@triage/shared/jobs';
+import { formatSourceMappingError, loadSourceMappings, type OutboundHook } from '@triage/shared/sources';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -34,17 +35,20 @@ import { ClaimIndex } from './data-access/claim-index';
 import {
   RouterTimers,
   routerJobQueues,
+  type CrmJob,
   type FollowUpJob,
   type LeaseJob,
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
+import { CrmDeliveries } from './data-access/crm-deliveries';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
+import { crmProcessor } from './entry-points/queue/crm-processor';
 import { followUpProcessor } from './entry-points/queue/follow-up-processor';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
@@ -68,9 +72,23 @@ export interface RunningRouter {
   leaseWorker: Worker<LeaseJob>;
   notifyWorker: Worker<NotifyJob>;
   followUpWorker: Worker<FollowUpJob>;
+  crmWorker: Worker<CrmJob>;
   /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
   rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
+}
+
+/** The outgoing CRM webhooks by source; a broken mapping file is logged and left out (intake refuses it too). */
+async function loadCrmHooks(rulesDir: string, logger: Logger): Promise<Map<string, OutboundHook>> {
+  const loaded = await loadSourceMappings(path.join(rulesDir, 'sources'));
+  if (loaded.errors.length > 0)
+    logger.warn(
+      { errors: loaded.errors.map(formatSourceMappingError) },
+      'source mappings with errors skipped',
+    );
+  const hooks = new Map<string, OutboundHook>();
+  for (const [source, mapping] of loaded.mappings) if (mapping.outbound) hooks.set(source, mapping.outbound);
+  return hooks;
 }
 
 export async function startRouter(
@@ -88,6 +106,8 @@ export async function startRouter(
   const agentQueues = () => queueConfig.queues;
   let resolutionCodes = compiled.ruleset.resolutionCodes;
   let calendars = compiled.ruleset.calendars;
+  // rules/sources/*.json `outbound`: where each CRM hears of its complaints' status changes.
+  let crmHooks = await loadCrmHooks(rulesDir, logger);
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -112,8 +132,10 @@ export async function startRouter(
   const timers = new RouterTimers(producerRedis, config.QUEUE_PREFIX, {
     attempts: config.NOTIFY_ATTEMPTS,
     backoffMs: config.NOTIFY_BACKOFF_MS,
+    crmAttempts: config.CRM_WEBHOOK_ATTEMPTS,
+    crmBackoffMs: config.CRM_WEBHOOK_BACKOFF_MS,
   });
-  for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps]) {
+  for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps, timers.crm]) {
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
   const desk = new TicketDesk({
@@ -124,6 +146,7 @@ export async function startRouter(
     queues: agentQueues,
     defaultQueue: () => queueConfig.defaultQueue,
     calendars: () => calendars,
+    crmHooks: () => crmHooks,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -189,6 +212,13 @@ export async function startRouter(
     }),
     'follow-up',
   );
+  const crmWorker = watch(
+    new Worker<CrmJob>(routerJobQueues.crm, crmProcessor({ sender, tickets, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'crm',
+  );
 
   // The safety net: one job scheduler shared by every router process (same id), so the sweep
   // runs once per interval across the fleet, not once per process.
@@ -234,6 +264,7 @@ export async function startRouter(
     timers.lease,
     timers.notifications,
     timers.followUps,
+    timers.crm,
     ...(maintenance ? [maintenance] : []),
   ];
   observeQueueDepths(metrics, boardJobQueues);
@@ -259,6 +290,7 @@ export async function startRouter(
       secureCookie: config.SESSION_COOKIE_SECURE,
     },
     desk,
+    crmDeliveries: new CrmDeliveries(timers.crm),
     views: new TicketReadModel(tickets.model),
     agents,
     queues: agentQueues,
@@ -288,6 +320,7 @@ export async function startRouter(
           queueConfig = next.ruleset.queues;
           resolutionCodes = next.ruleset.resolutionCodes;
           calendars = next.ruleset.calendars;
+          crmHooks = await loadCrmHooks(rulesDir, logger);
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);
@@ -310,6 +343,7 @@ export async function startRouter(
     leaseWorker,
     notifyWorker,
     followUpWorker,
+    crmWorker,
     rulesReloads,
     stop: async () => {
       await watcher?.close();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SlaTimer } from '../domain/sla-clock';
 import type { TicketFollowUp } from '@triage/shared/complaint';
+import type { CrmDelivery } from '../domain/crm-loop';
 import type { NotifyRequest, TimerPort } from '../domain/ports';
 
 /** The router's own BullMQ job queues (internal to the router; the other services never see them). */
@@ -13,6 +14,8 @@ export const routerJobQueues = {
   lease: 'lease',
   /** Outgoing, signed webhooks of notify actions, retried with exponential backoff. */
   notify: 'notify',
+  /** Status changes for the CRMs' outgoing webhooks (the loop back to the CRM). */
+  crm: 'crm',
   /** Follow-up promises: a reminder and a due timer per promise. */
   followUp: 'follow-up',
   /** The periodic safety-net sweep. */
@@ -41,6 +44,14 @@ export const notifyJobSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 export type NotifyJob = z.output<typeof notifyJobSchema>;
+
+export const crmJobSchema = z.object({
+  complaintId: z.string().min(1),
+  source: z.string().min(1),
+  url: z.url(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type CrmJob = z.output<typeof crmJobSchema>;
 
 export const followUpJobSchema = z.object({
   complaintId: z.string().min(1),
@@ -72,6 +83,9 @@ const timerJobOptions: JobsOptions = {
 export interface NotifyOptions {
   attempts: number;
   backoffMs: number;
+  /** The CRM deliveries' retries (more patient than a notification's: a CRM may be down for a while). */
+  crmAttempts: number;
+  crmBackoffMs: number;
 }
 
 /** The producer side of the router's timer job queues (implements the domain's TimerPort). */
@@ -80,6 +94,7 @@ export class RouterTimers implements TimerPort {
   readonly lease: Queue<LeaseJob>;
   readonly notifications: Queue<NotifyJob>;
   readonly followUps: Queue<FollowUpJob>;
+  readonly crm: Queue<CrmJob>;
 
   constructor(
     connection: Redis,
@@ -90,6 +105,7 @@ export class RouterTimers implements TimerPort {
     this.lease = new Queue<LeaseJob>(routerJobQueues.lease, { connection, prefix });
     this.notifications = new Queue<NotifyJob>(routerJobQueues.notify, { connection, prefix });
     this.followUps = new Queue<FollowUpJob>(routerJobQueues.followUp, { connection, prefix });
+    this.crm = new Queue<CrmJob>(routerJobQueues.crm, { connection, prefix });
   }
 
   async scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
@@ -149,6 +165,19 @@ export class RouterTimers implements TimerPort {
     );
   }
 
+  async tellCrm(delivery: CrmDelivery): Promise<void> {
+    const { id, ...data } = delivery;
+    await this.crm.add('crm', data, {
+      jobId: id,
+      attempts: this.notifyOptions.crmAttempts,
+      backoff: { type: 'exponential', delay: this.notifyOptions.crmBackoffMs },
+      // Kept a week once delivered, so a replayed change with the same id is still a no-op;
+      // dead letters a month, listed by GET /v1/crm-deliveries?state=failed.
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
+  }
+
   async scheduleFollowUp(
     complaintId: string,
     followUp: Pick<TicketFollowUp, 'id' | 'remindAt' | 'dueAt'>,
@@ -181,6 +210,7 @@ export class RouterTimers implements TimerPort {
       this.lease.close(),
       this.notifications.close(),
       this.followUps.close(),
+      this.crm.close(),
     ]);
   }
 }

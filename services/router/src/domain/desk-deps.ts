@@ -1,4 +1,5 @@
 import type { Logger } from '@triage/shared/kernel';
+import type { OutboundHook } from '@triage/shared/sources';
 import type { BusinessCalendar, EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { AgentStore, OutcomeLog, TicketStore, TimerPort } from './ports';
 
@@ -17,6 +18,8 @@ export interface DeskDeps {
   logger: Logger;
   /** The business calendars (calendars.json as loaded now): follow-ups due in business minutes. */
   calendars?: () => ReadonlyMap<string, BusinessCalendar>;
+  /** Outgoing CRM webhooks by source (rules/sources/*.json `outbound`, as loaded now). */
+  crmHooks?: () => ReadonlyMap<string, OutboundHook>;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
   counterQuietMs?: number;
   now: () => Date;

@@ -5,6 +5,7 @@ import type {
   TicketNote,
   TicketState,
 } from '@triage/shared/complaint';
+import type { CrmDelivery } from './crm-loop';
 import type { SlaTimer } from './sla-clock';
 import type { TicketPatch } from './ticket-lifecycle';
 
@@ -192,6 +193,8 @@ export interface TimerPort {
     followUp: Pick<TicketFollowUp, 'id' | 'remindAt' | 'dueAt'>,
   ): Promise<void>;
   cancelFollowUp(complaintId: string, followUpId: string): Promise<void>;
+  /** Queues a status change for a CRM's outgoing webhook (signed, retried, dead-lettered). */
+  tellCrm(delivery: CrmDelivery): Promise<void>;
 }
 
 /** How a complaint was resolved, as its customer's later complaints' rules see it. */

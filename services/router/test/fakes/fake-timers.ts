@@ -1,3 +1,4 @@
+import type { CrmDelivery } from '../../src/domain/crm-loop';
 import type { NotifyRequest, TimerPort } from '../../src/domain/ports';
 import type { SlaTimer } from '../../src/domain/sla-clock';
 
@@ -19,6 +20,8 @@ export class FakeTimers implements TimerPort {
   readonly notifications = new Map<string, NotifyRequest>();
   /** Follow-up timers by id: `<complaint>-<follow-up>-<remind|due>`, with when each is due. */
   readonly followUps = new Map<string, Date>();
+  /** CRM deliveries by their id. */
+  readonly crm = new Map<string, CrmDelivery>();
   /** While set, watching a lease fails (Redis unreachable). */
   leaseQueueDown = false;
 
@@ -57,6 +60,10 @@ export class FakeTimers implements TimerPort {
       const id = `${complaintId}-${followUp.id}-${kind}`;
       if (!this.followUps.has(id)) this.followUps.set(id, at);
     }
+  }
+
+  async tellCrm(delivery: CrmDelivery): Promise<void> {
+    if (!this.crm.has(delivery.id)) this.crm.set(delivery.id, delivery);
   }
 
   async cancelFollowUp(complaintId: string, followUpId: string): Promise<void> {

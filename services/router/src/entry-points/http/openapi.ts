@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
+import { crmDeliveriesQuery, crmDeliveryParams } from './crm-router';
 import {
   assignBody,
   followUpBody,
@@ -244,6 +245,48 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(z.object({ followUp }), 'The promise as it now is'),
       ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+    },
+  });
+  const crmDelivery = z
+    .object({
+      id: z.string(),
+      state: z.enum(['failed', 'waiting', 'delayed', 'active', 'completed']),
+      complaintId: z.string(),
+      source: z.string(),
+      url: z.string(),
+      event: z.string(),
+      attemptsMade: z.number().int(),
+      failedReason: z.string().optional(),
+      createdAt: z.iso.datetime(),
+      finishedAt: z.iso.datetime().optional(),
+    })
+    .meta({ id: 'CrmDelivery' });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/crm-deliveries',
+    summary:
+      'Status changes sent to the CRMs’ outgoing webhooks, by state — dead letters (failed) by default — with counts (supervisor, admin)',
+    request: { query: crmDeliveriesQuery },
+    responses: {
+      200: json(
+        z.object({
+          state: z.string(),
+          counts: z.record(z.string(), z.number()),
+          deliveries: z.array(crmDelivery),
+        }),
+        'Deliveries, newest first',
+      ),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/crm-deliveries/{id}/retry',
+    summary: 'Send a dead-lettered CRM delivery again, its attempts starting over (admin)',
+    request: { params: crmDeliveryParams },
+    responses: {
+      202: json(z.object({ delivery: crmDelivery }), 'Queued again'),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   registry.registerPath({
