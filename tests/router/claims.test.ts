@@ -127,10 +127,14 @@ describe('router claims: queue order, skills and capacity', () => {
   it('when the counter drifted (a process died between reserving and claiming) and stayed quiet, then a claim corrects it', async () => {
     await router.agents.upsert({ _id: 'dan', name: 'Dan', skills: ['billing'], capacity: 3, online: true });
     const held = await router.tickets.countHeld('dan');
-    // Simulate three lost reservations long ago.
+    // Simulate three lost reservations long ago; the tickets Dan released above left him long ago too.
     await router.agents.model.updateOne(
       { _id: 'dan' },
       { $set: { activeTickets: 3, activeTicketsChangedAt: new Date(Date.now() - 3600_000) } },
+    );
+    await router.tickets.model.updateMany(
+      { 'events.data.agentId': 'dan' },
+      { $set: { updatedAt: new Date(Date.now() - 3600_000) } },
     );
     await seedTickets(router, [{ queue: 'billing', score: 1 }]);
     await claim('dan').expect(200);

@@ -109,4 +109,33 @@ describe('maintenance sweep', () => {
     expect((await router.agents.findById('vera'))?.activeTickets).toBe(1);
     expect((await router.desk.sweep()).countersCorrected).toBe(0);
   });
+
+  it('when tickets left the agent just now (their slot releases may be on the way), then the sweep waits until those tickets are quiet too', async () => {
+    await router.agents.upsert({ _id: 'wes', name: 'Wes', skills: ['general'], capacity: 3, online: true });
+    const [resolved, released] = await seedTickets(router, [
+      { queue: 'general', score: 998 },
+      { queue: 'general', score: 997 },
+    ]);
+    const wes = { agentId: 'wes', label: 'agent:wes' };
+    expect((await router.desk.claim('wes', undefined))?._id).toBe(resolved);
+    expect((await router.desk.claim('wes', undefined))?._id).toBe(released);
+    await router.desk.act(resolved!, 'resolve', wes);
+    await router.desk.act(released!, 'release', wes);
+    // The state a resolve and a release leave while their slot releases are still on the way: both
+    // tickets written, the counter not yet moved (and quiet a minute).
+    await router.agents.model.updateOne(
+      { _id: 'wes' },
+      { $set: { activeTickets: 2, activeTicketsChangedAt: new Date(Date.now() - 60_000) } },
+    );
+    expect((await router.desk.sweep()).countersCorrected).toBe(0);
+    expect((await router.agents.findById('wes'))?.activeTickets).toBe(2);
+
+    // A minute on, no release came: the process died; the counter is set to the truth.
+    await router.tickets.model.updateMany(
+      { _id: { $in: [resolved, released] } },
+      { $set: { updatedAt: new Date(Date.now() - 60_000) } },
+    );
+    expect((await router.desk.sweep()).countersCorrected).toBe(1);
+    expect((await router.agents.findById('wes'))?.activeTickets).toBe(0);
+  });
 });

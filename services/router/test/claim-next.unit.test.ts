@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '@triage/shared/kernel';
+import { actOnTicket } from '../src/domain/act-on-ticket';
 import { claimNext } from '../src/domain/claim-next';
 import { buildTicket } from './builders/ticket-builders';
 import { fakeDesk, LEASE_MS, NOW } from './fakes/fake-desk';
@@ -109,5 +110,35 @@ describe('claim next', () => {
     expect(ticket?.status).toBe('claimed');
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
     expect(desk.warnings).toEqual(['could not schedule the lease timer']);
+  });
+
+  it('when another tab of the agent has resolved a ticket but not yet given its slot back, then a claim at capacity waits for that release rather than correcting the counter', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({
+      _id: 'ann',
+      skills: ['billing'],
+      capacity: 2,
+      activeTickets: 2,
+      activeTicketsChangedAt: new Date(NOW.getTime() - 60_000),
+    });
+    desk.tickets.put(buildTicket('in_progress', { _id: 'kept' }));
+    desk.tickets.put(buildTicket('in_progress', { _id: 'done' }));
+    desk.tickets.put(buildTicket('queued', { _id: 'waiting' }));
+    // The claim comes in the window between the resolve's ticket write and its slot release.
+    const release = desk.agents.release.bind(desk.agents);
+    let claim: Promise<unknown> | undefined;
+    desk.agents.release = async (id) => {
+      claim = claimNext(desk.deps, 'ann', undefined).catch((error: unknown) => error);
+      await claim;
+      return release(id);
+    };
+
+    await actOnTicket(desk.deps, 'done', 'resolve', { agentId: 'ann', label: 'agent:ann' });
+
+    expect(await claim).toBeInstanceOf(ConflictError);
+    expect(await desk.tickets.countHeld('ann')).toBe(1);
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
+    expect((await claimNext(desk.deps, 'ann', undefined))?._id).toBe('waiting');
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(2);
   });
 });

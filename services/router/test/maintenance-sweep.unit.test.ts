@@ -1,4 +1,5 @@
-import { maintenanceSweep } from '../src/domain/maintenance-sweep';
+import { actOnTicket } from '../src/domain/act-on-ticket';
+import { maintenanceSweep, type SweepResult } from '../src/domain/maintenance-sweep';
 import { buildTicket } from './builders/ticket-builders';
 import { fakeDesk, NOW } from './fakes/fake-desk';
 
@@ -86,5 +87,38 @@ describe('the maintenance sweep', () => {
     expect((await desk.agents.findById('ann'))?.activeTickets).toBe(0);
     expect((await desk.agents.findById('bo'))?.activeTickets).toBe(1);
     expect((await desk.agents.findById('cy'))?.activeTickets).toBe(1);
+  });
+
+  it('when a resolve has stored the ticket but not yet given the slot back, then the sweep leaves the counter to that release (never below the tickets held)', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', capacity: 3, activeTickets: 2, activeTicketsChangedAt: minutesAgo(5) });
+    desk.tickets.put(buildTicket('in_progress', { _id: 'kept', updatedAt: minutesAgo(5) }));
+    desk.tickets.put(buildTicket('in_progress', { _id: 'done', updatedAt: minutesAgo(5) }));
+    // The sweep runs in the window between the resolve's ticket write and its slot release.
+    const release = desk.agents.release.bind(desk.agents);
+    let sweep: SweepResult | undefined;
+    desk.agents.release = async (id) => {
+      sweep = await maintenanceSweep(desk.deps);
+      return release(id);
+    };
+
+    await actOnTicket(desk.deps, 'done', 'resolve', { agentId: 'ann', label: 'agent:ann' });
+
+    expect(sweep?.countersCorrected).toBe(0);
+    expect(await desk.tickets.countHeld('ann')).toBe(1);
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(1);
+  });
+
+  it('when a process died between resolving and releasing, then the sweep corrects the counter once the tickets too have been quiet', async () => {
+    const desk = fakeDesk();
+    desk.agents.put({ _id: 'ann', activeTickets: 1, activeTicketsChangedAt: minutesAgo(5) });
+    desk.tickets.put(
+      buildTicket('resolved', { _id: 'resolved-then-crash', updatedAt: NOW, ticket: { agentId: 'ann' } }),
+    );
+
+    expect((await maintenanceSweep(desk.deps)).countersCorrected).toBe(0);
+    desk.clock.advance(31_000);
+    expect((await maintenanceSweep(desk.deps)).countersCorrected).toBe(1);
+    expect((await desk.agents.findById('ann'))?.activeTickets).toBe(0);
   });
 });

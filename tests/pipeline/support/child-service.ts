@@ -4,6 +4,8 @@ import readline from 'node:readline';
 
 export interface ChildService {
   pid: number;
+  /** Where its HTTP server listens (it binds port 0; the port comes from its log line). */
+  url: string;
   /** Resolves once the process has exited (however it was stopped). */
   exited: Promise<void>;
   /** SIGKILL: the process dies holding whatever it holds (locks, jobs), as in a crash. */
@@ -37,6 +39,7 @@ export function spawnService(
   };
   const handle: ChildService = {
     pid: child.pid ?? -1,
+    url: '',
     exited,
     kill: () => signal('SIGKILL'),
     stop: () => signal('SIGTERM'),
@@ -53,6 +56,8 @@ export function spawnService(
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (!line.includes(`${name} listening`)) return;
+      const { port } = JSON.parse(line) as { port?: number };
+      if (port) handle.url = `http://127.0.0.1:${port}`;
       clearTimeout(timer);
       lines.removeAllListeners('line');
       // Keep draining stdout so the child never blocks on a full pipe.

@@ -8,6 +8,12 @@ export interface FreezableProxy {
    * forever on its next reply, as a process stuck mid-job does.
    */
   freeze: () => void;
+  /**
+   * Arms a trap: the first message from the process that `match` recognises is held back (it never
+   * reaches MongoDB) and the proxy freezes. Resolves once that happened: the process is stopped
+   * right before that write, with every earlier write done.
+   */
+  freezeBefore: (match: (message: Buffer) => boolean) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -18,6 +24,7 @@ export interface FreezableProxy {
 export async function startFreezableProxy(target: URL): Promise<FreezableProxy> {
   const sockets = new Set<net.Socket>();
   let frozen = false;
+  let trap: { match: (message: Buffer) => boolean; sprung: () => void } | undefined;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname);
     for (const socket of [client, upstream]) {
@@ -25,12 +32,16 @@ export async function startFreezableProxy(target: URL): Promise<FreezableProxy> 
       socket.on('error', () => undefined);
       socket.once('close', () => sockets.delete(socket));
     }
-    const forward = (from: net.Socket, to: net.Socket) =>
+    const forward = (from: net.Socket, to: net.Socket, outbound: boolean) =>
       from.on('data', (chunk: Buffer) => {
+        if (!frozen && outbound && trap?.match(chunk)) {
+          frozen = true;
+          trap.sprung();
+        }
         if (!frozen) to.write(chunk);
       });
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, true);
+    forward(upstream, client, false);
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
@@ -41,6 +52,10 @@ export async function startFreezableProxy(target: URL): Promise<FreezableProxy> 
     freeze: () => {
       frozen = true;
     },
+    freezeBefore: (match) =>
+      new Promise<void>((resolve) => {
+        trap = { match, sprung: resolve };
+      }),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

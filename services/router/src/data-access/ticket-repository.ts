@@ -354,6 +354,24 @@ export class TicketRepository implements TicketStore {
     return new Map(rows.flatMap((row) => (row._id ? [[row._id, row.held] as const] : [])));
   }
 
+  async ticketLeftAgentSince(agentId: string, since: Date): Promise<boolean> {
+    const left = await this.model
+      .findOne(
+        {
+          updatedAt: { $gte: since },
+          $or: [
+            // Still theirs on the ticket but no longer held (resolved, closed) …
+            { 'ticket.agentId': agentId, status: { $nin: heldStatuses } },
+            // … or no longer theirs, and their claim, assignment or hand-back in its history.
+            { 'ticket.agentId': { $ne: agentId }, 'events.data.agentId': agentId },
+          ],
+        },
+        { _id: 1 },
+      )
+      .lean<{ _id: string }>();
+    return left !== null;
+  }
+
   /** Ids of the tickets an agent claimed but has not started. */
   async claimedBy(agentId: string): Promise<string[]> {
     const rows = await this.model

@@ -84,6 +84,8 @@ async function reserveWithRepair(deps: DeskDeps, agent: Agent): Promise<boolean>
   if (changedAt >= quietBefore.getTime()) return false;
   const actual = await deps.tickets.countHeld(agent._id);
   if (actual >= agent.activeTickets) return false;
+  // A ticket that just left their hands has its release on the way (see maintenance-sweep.ts).
+  if (await deps.tickets.ticketLeftAgentSince(agent._id, quietBefore)) return false;
   if (!(await deps.agents.correctCount(agent._id, agent.activeTickets, actual, quietBefore))) return false;
   deps.logger.warn(
     { agentId: agent._id, counted: agent.activeTickets, actual },

@@ -47,10 +47,10 @@ export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise
 }
 
 /**
- * An agent's open-ticket counter that disagrees with the tickets they hold, and has not moved for
- * `counterQuietMs` (so no claim or release is in flight), is set to the truth: a process killed
- * between reserving a slot and claiming (or between resolving and releasing) leaves it off.
- * Bounded: within one sweep interval after the counter went quiet.
+ * An agent's open-ticket counter that disagrees with the tickets they hold, and that has not moved
+ * for `counterQuietMs`, nor have their tickets (so no claim or release is in flight), is set to
+ * the truth: a process killed between reserving a slot and claiming (or between resolving and
+ * releasing) leaves it off. Bounded: within one sweep interval after they went quiet.
  */
 async function correctCapacityCounters(deps: DeskDeps): Promise<number> {
   const held = await deps.tickets.heldCounts();
@@ -61,6 +61,10 @@ async function correctCapacityCounters(deps: DeskDeps): Promise<number> {
     const counted = agent.activeTickets ?? 0;
     if (counted === actual) continue;
     if ((agent.activeTicketsChangedAt?.getTime() ?? 0) >= quietBefore.getTime()) continue;
+    // A ticket that just left their hands (a resolve, a release) has its slot release on the way:
+    // correcting now would count it twice, and the release would take the counter below the truth.
+    // Asked after the held counts, so it sees every such write those counts already reflect.
+    if (await deps.tickets.ticketLeftAgentSince(agent._id, quietBefore)) continue;
     if (await deps.agents.correctCount(agent._id, counted, actual, quietBefore)) {
       deps.logger.warn(
         { agentId: agent._id, counted, actual },

@@ -141,6 +141,11 @@ export interface TicketStore {
   countHeld(agentId: string): Promise<number>;
   /** Held tickets per agent, over every agent (one pass; the sweep's counter check). */
   heldCounts(): Promise<Map<string, number>>;
+  /**
+   * Whether a ticket left the agent's hands (resolved, released, handed back, moved, expired) at
+   * or after `since`: the slot release that follows such a write may still be on its way.
+   */
+  ticketLeftAgentSince(agentId: string, since: Date): Promise<boolean>;
   claimedBy(agentId: string): Promise<string[]>;
   overdueLeases(before: Date, limit: number): Promise<Array<{ _id: string; agentId: string }>>;
   /** Queues among `queues` with a waiting ticket, as the stored tickets say (exact; the sweep). */

@@ -266,6 +266,13 @@ export class FakeTicketStore implements TicketStore {
     return counts;
   };
 
+  ticketLeftAgentSince: TicketStore['ticketLeftAgentSince'] = async (agentId, since) =>
+    [...this.docs.values()].some((doc) => {
+      if (doc.updatedAt.getTime() < since.getTime()) return false;
+      if (doc.ticket?.agentId === agentId) return !heldStatuses.includes(doc.status);
+      return doc.events.some((event) => event.data?.agentId === agentId);
+    });
+
   countHeld: TicketStore['countHeld'] = async (agentId) => {
     return [...this.docs.values()].filter(
       (doc) => doc.ticket?.agentId === agentId && heldStatuses.includes(doc.status),
