@@ -20,6 +20,7 @@ import {
 } from '@triage/shared/http';
 import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
+import { agentWorkspaceRouter } from './agent-workspace/agent-workspace-router';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { CrmDeliveries } from './data-access/crm-deliveries';
 import type { CustomerHistoryReader } from './data-access/customer-history-reader';
@@ -92,6 +93,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.get('/dashboard', (_req, res) => {
     res.type('html').send(dashboardPage);
   });
+  app.use(agentWorkspaceRouter());
   // A session cookie stands in for the Authorization header of the signed-in browser's calls.
   app.use(browserSession(deps.apiKeys, deps.session));
   app.use(

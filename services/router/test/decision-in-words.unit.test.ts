@@ -84,7 +84,7 @@ const trace: RuleTrace[] = [
     fired: true,
     conditions: {
       any: [
-        { operator: 'matchesRegex', value: '^zh', fact: 'language', factResult: '', result: false },
+        { operator: 'matchesRegex', value: '^zh', fact: 'language', factResult: 'zh-CN', result: true },
         {
           operator: 'matchesRegex',
           value: { pattern: '\\p{Script=Han}', flags: 'u' },
@@ -144,7 +144,7 @@ describe('decisionInWords', () => {
         stage: 'route',
         rule: 'chinese-service',
         sentence:
-          'Rule route/chinese-service fired because the text matches /\\p{Script=Han}/u: queue cn-service; skills zh.',
+          'Rule route/chinese-service fired because the language matches /^zh/ and the text matches /\\p{Script=Han}/u: queue cn-service; skills zh.',
       },
       {
         stage: 'route',

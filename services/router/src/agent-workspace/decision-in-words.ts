@@ -85,7 +85,8 @@ function leafInWords(leaf: Leaf, holds: boolean): string {
       : `${fact} contains none of ${quoteList(leaf.value)}`;
   }
   if (operator === 'matchesRegex') {
-    return `${fact} ${holds ? 'matches' : 'does not match'} ${quote(leaf.value)}`;
+    const pattern = typeof leaf.value === 'string' ? `/${leaf.value}/` : quote(leaf.value);
+    return `${fact} ${holds ? 'matches' : 'does not match'} ${pattern}`;
   }
   const words = comparisons[operator];
   if (words) {
