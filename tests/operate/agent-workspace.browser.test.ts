@@ -56,6 +56,7 @@ interface TicketResponse {
     resolution: { code: string; summary?: string; finalAnswer: boolean; by: string } | null;
   };
   notes: Array<{ text: string; visibility: string; author: string }>;
+  followUps: Array<{ id: string; note: string; status: string; createdBy: string }>;
   events: Array<{ type: string; actor?: string; data?: Record<string, unknown> }>;
 }
 
@@ -263,6 +264,52 @@ describe('agent workspace in a headless browser', () => {
         text: '客户来电确认重复扣费 — internal check of the card statement',
       }),
       expect.objectContaining({ visibility: 'customer', author: 'agent:agent-1' }),
+    ]);
+
+    // Follow-ups: a promise in business minutes, one at a time, one refused (in the past), one kept.
+    await page.locator('#followUpMinutes').fill('60');
+    await page.locator('#followUpNote').fill('回电确认退款 call back to confirm the refund');
+    await page.locator('#addFollowUp').click();
+    await page.locator('#followUps li[data-status="pending"]').waitFor();
+    await page.locator('#followUpDue').fill('2020-01-02T10:00');
+    await page.locator('#followUpNote').fill('too late');
+    await page.locator('#addFollowUp').click();
+    await page.locator('#followUpMessage.error').waitFor();
+    expect(await page.locator('#followUpMessage').textContent()).toMatch(
+      /^A follow-up is due in the future, at most 90 days ahead\./,
+    );
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const local = (n: number) => String(n).padStart(2, '0');
+    await page
+      .locator('#followUpDue')
+      .fill(`${tomorrow.getFullYear()}-${local(tomorrow.getMonth() + 1)}-${local(tomorrow.getDate())}T10:30`);
+    await page.locator('#followUpNote').fill('Send the refund confirmation letter');
+    await page.locator('#addFollowUp').click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('#followUps li[data-status="pending"]').length === 2,
+    );
+    const promised = (await ticketOf(chinese)).followUps;
+    expect(promised).toEqual([
+      expect.objectContaining({
+        note: '回电确认退款 call back to confirm the refund',
+        status: 'pending',
+        createdBy: 'agent:agent-1',
+      }),
+      expect.objectContaining({
+        note: 'Send the refund confirmation letter',
+        status: 'pending',
+        createdBy: 'agent:agent-1',
+      }),
+    ]);
+    expect(await page.locator('#followUps li .text').allTextContents()).toEqual([
+      '回电确认退款 call back to confirm the refund',
+      'Send the refund confirmation letter',
+    ]);
+    await page.locator(`#followUps li[data-follow-up="${promised[0]!.id}"] button.done`).click();
+    await page.locator(`#followUps li[data-follow-up="${promised[0]!.id}"][data-status="kept"]`).waitFor();
+    expect((await ticketOf(chinese)).followUps.map((followUp) => followUp.status)).toEqual([
+      'kept',
+      'pending',
     ]);
 
     // Heartbeats: the page renews the lease of every held ticket by itself.

@@ -396,11 +396,19 @@ export const agentScript = String.raw`(function () {
       var item = make('li');
       item.setAttribute('data-follow-up', f.id);
       item.setAttribute('data-status', f.status);
+      var name = followUpNames[f.status] || [f.status, f.status];
       var badge = make('span', null, 'badge ' + f.status);
-      badge.appendChild(bi((followUpNames[f.status] || [f.status])[0], (followUpNames[f.status] || [f.status, f.status])[1]));
+      badge.appendChild(bi(name[0], name[1]));
       item.appendChild(badge);
-      item.appendChild(make('span', ' ' + when(f.dueAt) + (f.status === 'pending' ? ' (' + countdown(f.dueAt) + ')' : ''), 'meta'));
+      var due = ' 到期 due ' + when(f.dueAt);
+      if (f.status === 'pending') due += ' (' + countdown(f.dueAt) + ')';
+      if (f.remindedAt) due += ' · 已提醒 reminded ' + when(f.remindedAt);
+      if (f.missedAt) due += ' · 错过 missed ' + when(f.missedAt);
+      if (f.doneAt) due += ' · 完成 done ' + when(f.doneAt) + (f.doneBy ? ' ' + f.doneBy : '');
+      item.appendChild(make('span', due, 'meta'));
       item.appendChild(make('div', f.note || '', 'text'));
+      if (f.createdBy) item.appendChild(make('div', f.createdBy + ' · ' + when(f.createdAt), 'meta'));
+      if (f.doneNote) item.appendChild(make('div', f.doneNote, 'text'));
       if (f.status === 'pending') {
         var done = make('button');
         done.type = 'button';
