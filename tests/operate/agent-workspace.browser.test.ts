@@ -418,6 +418,54 @@ describe('agent workspace in a headless browser', () => {
     expect((await ticketOf(ticket!, 'agent-3')).ticket).toMatchObject({ status: 'queued', agentId: null });
   });
 
+  it('when the page is hidden, then its heartbeats stop, the lease runs out and the ticket goes back to its queue; seen again, the page shows it gone', async () => {
+    await submit(
+      buildComplaint({
+        customer: { id: 'c-1003', name: '韩梅梅', tier: 'silver' },
+        subject: '账单疑问',
+        body: '这个月的账单多了一笔手续费，请说明。',
+      }),
+    );
+    const page = await signIn('agent-3', 'Zhou Min');
+    await page.locator('#claimNext').click();
+    // The best ticket waiting in cn-service (an earlier test may have left one there too).
+    const ticket = await page.locator('#myTickets li').getAttribute('data-ticket');
+    if (!ticket) throw new Error('nothing was claimed');
+    await page.waitForResponse(
+      (response) => response.url().endsWith(`/v1/tickets/${ticket}/heartbeat`) && response.status() === 200,
+      { timeout: leaseMs },
+    );
+
+    const expired = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the lease did not expire')), 3 * leaseMs);
+      const onCompleted = (job: { data: { complaintId: string } }, outcome: unknown) => {
+        if (job.data.complaintId !== ticket || outcome !== 'expired') return;
+        clearTimeout(timer);
+        stack.router.leaseWorker.off('completed', onCompleted);
+        resolve();
+      };
+      stack.router.leaseWorker.on('completed', onCompleted);
+    });
+    const heartbeatsWhileHidden: string[] = [];
+    page.on('request', (sent) => {
+      if (sent.url().endsWith('/heartbeat')) heartbeatsWhileHidden.push(sent.url());
+    });
+    // What the browser does when the tab goes to the background.
+    await page.evaluate(
+      "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    await page.locator('#heartbeatStatus[data-paused="true"]').waitFor();
+    await expired;
+    expect(heartbeatsWhileHidden).toEqual([]);
+    expect((await ticketOf(ticket, 'agent-3')).ticket).toMatchObject({ status: 'queued', agentId: null });
+
+    await page.evaluate(
+      "Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }); document.dispatchEvent(new Event('visibilitychange'));",
+    );
+    await page.locator(`#myTickets li[data-ticket="${ticket}"]`).waitFor({ state: 'detached' });
+    await page.locator('#noTickets').waitFor({ state: 'visible' });
+  }, 60_000);
+
   it('when the page is signed into, then the key is kept nowhere, the session is an HttpOnly cookie, the CSP allows no inline script, and signing out shows the form again', async () => {
     const page = await signIn('agent-3', 'Zhou Min');
     const cookies = await page.context().cookies();

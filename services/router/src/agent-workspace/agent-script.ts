@@ -276,9 +276,17 @@ export const agentScript = String.raw`(function () {
       scheduleHeartbeats();
     });
   }
+  // A page nobody looks at keeps no lease: the ticket goes back to its queue when the lease runs out.
   document.addEventListener('visibilitychange', function () {
-    if (document.hidden) stopHeartbeats();
-    else if (me) refreshTickets();
+    var status = el('heartbeatStatus');
+    if (document.hidden) {
+      stopHeartbeats();
+      status.setAttribute('data-paused', 'true');
+      setLabel(status, ['页面隐藏，心跳已停', 'Heartbeats stopped while the page is hidden']);
+    } else if (me) {
+      status.removeAttribute('data-paused');
+      refreshTickets();
+    }
   });
   window.addEventListener('pagehide', stopHeartbeats);
 
