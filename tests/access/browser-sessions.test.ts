@@ -7,11 +7,12 @@ import type { RunningRouter } from '../../services/router/src/service';
 import { adminKey, agentKey, routerEnv, startTestRouter } from '../router/support/router-harness';
 
 /**
- * Issue #12, item 7: browser pages sign in with a short-lived session cookie, never a key in the
+ * Issue #12, item 7 (and #14, item 8 for agents): browser pages sign in with a short-lived session cookie, never a key in the
  * URL; logs never hold a query-string secret; bull-board's changes need the session and pass a
  * CSRF check.
  */
 const supervisorKey = 'router-test-supervisor-sam';
+const crmKey = 'router-test-crm-sessions-key';
 const sessionSecret = 'access-test-session-secret-0000000001';
 
 describe('browser sessions for the dashboard and bull-board', () => {
@@ -21,7 +22,7 @@ describe('browser sessions for the dashboard and bull-board', () => {
     const base = routerEnv('access-sessions', ['gina']);
     return {
       ...base,
-      API_KEYS: `${base.API_KEYS},${supervisorKey}:supervisor:sam`,
+      API_KEYS: `${base.API_KEYS},${supervisorKey}:supervisor:sam,${crmKey}:crm:generic-crm`,
       SESSION_SECRET: sessionSecret,
     };
   })();
@@ -80,11 +81,41 @@ describe('browser sessions for the dashboard and bull-board', () => {
     expect(String(out.headers['set-cookie']?.[0])).toMatch(/^triage_session=; Path=\/; Max-Age=0/);
   });
 
-  it('when an agent key, an unknown key, a tampered or an expired session is used, then 403/401 problem+json and no data', async () => {
+  it('when an agent signs in (the agent workspace), then the session reads and works their own tickets from our page, but no report, no other agent and no bull-board', async () => {
+    await router.agents.upsert({ _id: 'gina', name: 'Gina', skills: ['general'], capacity: 5, online: true });
+    const session = await signIn(agentKey('gina'));
+    const who = await request(router.url).get('/v1/session').set('Cookie', session).expect(200);
+    expect(who.body).toEqual({ role: 'agent', subject: 'gina' });
+    const mine = await request(router.url).get('/v1/agents/gina/tickets').set('Cookie', session).expect(200);
+    expect(mine.body).toMatchObject({ agentId: 'gina', tickets: [] });
+    // A change carried by the cookie passes the CSRF check only from our own page.
     await request(router.url)
-      .post('/v1/session')
-      .set('Authorization', `Bearer ${agentKey('gina')}`)
+      .post('/v1/agents/gina/presence')
+      .set('Cookie', session)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ online: false })
       .expect(403);
+    const presence = await request(router.url)
+      .post('/v1/agents/gina/presence')
+      .set('Cookie', session)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ online: true })
+      .expect(200);
+    expect(presence.body.agent).toMatchObject({ id: 'gina', online: true });
+    // The role still decides what the session may read: a supervisor's data is refused.
+    await request(router.url).get('/v1/reports').set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/agents').set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/agents/fred/tickets').set('Cookie', session).expect(403);
+    await request(router.url).get('/admin/queues/api/queues').set('Cookie', session).expect(403);
+  });
+
+  it('when a CRM key, an unknown key, a tampered or an expired session is used, then 403/401 problem+json and no data', async () => {
+    const crm = await request(router.url)
+      .post('/v1/session')
+      .set('Authorization', `Bearer ${crmKey}`)
+      .expect(403);
+    expect(crm.headers['set-cookie']).toBeUndefined();
+    expect(crm.body.detail).toBe('Browser sessions are for the roles: agent, supervisor, admin.');
     await request(router.url).post('/v1/session').set('Authorization', 'Bearer nope-nope-nope').expect(401);
     const session = await signIn(adminKey);
     const tampered = `${session.slice(0, -3)}${session.endsWith('AAA') ? 'BBB' : 'AAA'}`;

@@ -12,6 +12,7 @@ const notOperations: ReadonlyArray<{ prefix: string; why: string }> = [
   { prefix: '/docs', why: 'Swagger UI pages and their static assets' },
   { prefix: '/admin/queues', why: 'bull-board: a UI and its own internal API, admin-only' },
   { prefix: '/dashboard', why: 'the static dashboard page (HTML), not an API' },
+  { prefix: '/agent', why: 'the agent workspace page, its script and styles (HTML, JS, CSS), not an API' },
 ];
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;

@@ -181,6 +181,22 @@ describe('supervisor dashboard in a headless browser', () => {
     expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
   });
 
+  it('when an agent key is typed into the dashboard, then it does not open the board and points to the agent workspace', async () => {
+    const page = await freshPage();
+    await page.goto(`${stack.router.url}/dashboard`);
+    await page.locator('#key').fill(testKeys.agent('agent-1'));
+
+    const reloaded = page.waitForEvent('load');
+    await page.locator('#save').click();
+    await reloaded;
+
+    await page.locator('#login').waitFor({ state: 'visible' });
+    expect(await page.locator('#board').isHidden()).toBe(true);
+    expect(await page.locator('#loginError').textContent()).toBe(
+      'This is an agent key: the agent workspace is at /agent.',
+    );
+  });
+
   it('when an admin opens bull-board without a session, then the sign-in page takes the key and brings them back to bull-board', async () => {
     const page = await freshPage();
     await page.goto(`${stack.router.url}/admin/queues`);

@@ -20,8 +20,10 @@ import {
 } from '@triage/shared/http';
 import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
+import { agentWorkspaceRouter } from './agent-workspace/agent-workspace-router';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { CrmDeliveries } from './data-access/crm-deliveries';
+import type { CustomerHistoryReader } from './data-access/customer-history-reader';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
 import type { TicketReadModel } from './data-access/ticket-read-model';
@@ -32,6 +34,7 @@ import { routerOpenApi } from './entry-points/http/openapi';
 import { queuesRouter } from './entry-points/http/queues-router';
 import { reportsRouter } from './entry-points/http/reports-router';
 import { sessionRouter, type BrowserSessionSettings } from './entry-points/http/session-router';
+import { ticketContextRouter } from './entry-points/http/ticket-context-router';
 import { ticketsRouter } from './entry-points/http/tickets-router';
 
 export interface RouterAppDeps {
@@ -43,6 +46,8 @@ export interface RouterAppDeps {
   /** The read model behind the ticket and agent-queue views. */
   views: TicketReadModel;
   agents: AgentRepository;
+  /** Customers' histories (complaints, outcomes), shown to the agent beside a ticket. */
+  customerHistory: CustomerHistoryReader;
   queues: () => readonly QueueDefinition[];
   resolutionCodes: () => readonly ResolutionCode[];
   probes: ReadinessProbe[];
@@ -88,6 +93,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.get('/dashboard', (_req, res) => {
     res.type('html').send(dashboardPage);
   });
+  app.use(agentWorkspaceRouter());
   // A session cookie stands in for the Authorization header of the signed-in browser's calls.
   app.use(browserSession(deps.apiKeys, deps.session));
   app.use(
@@ -102,6 +108,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.use(reportsRouter(deps));
   app.use(agentsRouter(deps));
   app.use(ticketsRouter(deps));
+  app.use(ticketContextRouter(deps));
   app.use(queuesRouter(deps));
   app.use(crmRouter(deps));
   app.use(notFoundHandler);

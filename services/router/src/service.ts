@@ -29,6 +29,7 @@ import { Queue, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { createApp } from './app';
 import type { RouterConfig } from './config';
+import { CustomerHistoryReader } from './data-access/customer-history-reader';
 import { OutcomeRepository } from './data-access/outcome-repository';
 import { AgentRepository } from './data-access/agent-repository';
 import { ClaimIndex } from './data-access/claim-index';
@@ -292,6 +293,7 @@ export async function startRouter(
     desk,
     crmDeliveries: new CrmDeliveries(timers.crm),
     views: new TicketReadModel(tickets.model),
+    customerHistory: new CustomerHistoryReader(mongo),
     agents,
     queues: agentQueues,
     resolutionCodes: () => resolutionCodes,

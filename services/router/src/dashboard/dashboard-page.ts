@@ -174,7 +174,7 @@ export const dashboardPage = `<!doctype html>
     var key = el('key').value.trim(); if (!key) return;
     el('key').value = '';
     fetch('/v1/session', { method: 'POST', credentials: 'same-origin', headers: { Authorization: 'Bearer ' + key } }).then(function (r) {
-      if (r.ok) { signedIn(); return; }
+      if (r.ok) { r.json().then(function (who) { if (mayOpen(who)) signedIn(); else location.reload(); }); return; }
       sessionStorage.setItem('triageLoginError', 'The key was refused (' + r.status + ').'); location.reload();
     }, function (error) { el('loginError').textContent = 'Sign-in failed: ' + error.message; });
   };
@@ -182,7 +182,16 @@ export const dashboardPage = `<!doctype html>
     el('login').classList.remove('hidden'); el('status').textContent = 'sign in';
     el('loginError').textContent = sessionStorage.getItem('triageLoginError') || ''; sessionStorage.removeItem('triageLoginError');
   }
-  fetch('/v1/session', { credentials: 'same-origin' }).then(function (r) { if (r.ok) signedIn(); else showLogin(); }, showLogin);
+  // An agent's session (the agent workspace) reads none of this board: say where their page is.
+  function mayOpen(who) {
+    if (who.role !== 'agent') return true;
+    sessionStorage.setItem('triageLoginError', 'This is an agent key: the agent workspace is at /agent.');
+    return false;
+  }
+  fetch('/v1/session', { credentials: 'same-origin' }).then(function (r) {
+    if (!r.ok) { showLogin(); return; }
+    return r.json().then(function (who) { if (mayOpen(who)) signedIn(); else showLogin(); });
+  }).catch(showLogin);
 })();
 </script>
 </body>

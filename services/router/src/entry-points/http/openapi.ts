@@ -157,6 +157,56 @@ export function routerOpenApi(): OpenAPIRegistry {
   });
   registry.registerPath({
     method: 'get',
+    path: '/v1/tickets/{id}/decision',
+    summary:
+      'The triage decision of a ticket and why, one sentence per fired rule from the stored condition trace (read like the ticket)',
+    request: { params: ticketParams },
+    responses: {
+      200: json(
+        z.object({
+          decision: z.looseObject({
+            category: z.string(),
+            severity: z.string(),
+            queue: z.string(),
+            skills: z.array(z.string()),
+            rulesetVersion: z.string(),
+          }),
+          reasons: z.array(z.object({ stage: z.string(), rule: z.string(), sentence: z.string() })),
+          skippedRules: z.number(),
+        }),
+        'The decision and its reasons',
+      ),
+      ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tickets/{id}/customer-history',
+    summary:
+      "The ticket's customer: their complaints (ids, when) and the outcomes of the resolved ones, newest first (read like the ticket)",
+    request: { params: ticketParams },
+    responses: {
+      200: json(
+        z.object({
+          customerId: z.string(),
+          complaints: z.array(z.object({ id: z.string(), at: z.iso.datetime(), thisTicket: z.boolean() })),
+          outcomes: z.array(
+            z.object({
+              complaintId: z.string(),
+              category: z.string(),
+              code: z.string(),
+              finalAnswer: z.boolean(),
+              at: z.iso.datetime(),
+            }),
+          ),
+        }),
+        'The customer history',
+      ),
+      ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/v1/resolution-codes',
     summary: 'How a case may be closed: the codes a resolve names (rules/resolution-codes.json)',
     responses: {
@@ -360,7 +410,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/session',
     summary:
-      'Browser sign-in (supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
+      'Browser sign-in (agent, supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
     responses: {
       200: json(session.extend({ expiresAt: z.iso.datetime() }), 'Signed in; Set-Cookie carries the session'),
       ...problemResponses(401, 403, 429),

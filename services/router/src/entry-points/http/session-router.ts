@@ -14,8 +14,12 @@ export interface BrowserSessionSettings extends SessionSettings {
   secureCookie: boolean;
 }
 
-/** Roles that may sign a browser in: the pages (dashboard, bull-board) are theirs. */
-const browserRoles = ['supervisor', 'admin'] as const;
+/**
+ * Roles that may sign a browser in: agents (the agent workspace at /agent), supervisors and
+ * admins (the dashboard, bull-board). Each page's data calls still check the role: an agent's
+ * session reads no report and no bull-board.
+ */
+const browserRoles = ['agent', 'supervisor', 'admin'] as const;
 
 /**
  * Browser sign-in without keys in URLs: the page's own script POSTs /v1/session with
