@@ -42,6 +42,7 @@ import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
+import { startRateMonitor, type RateMonitor } from './rate-monitor';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
@@ -65,6 +66,8 @@ export interface RunningRouter {
   slaWorker: Worker<SlaTimerJob>;
   leaseWorker: Worker<LeaseJob>;
   notifyWorker: Worker<NotifyJob>;
+  /** Complaint-rate counts, spike alerts and their job queue. */
+  rateMonitor: RateMonitor;
   /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
   rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
@@ -84,6 +87,7 @@ export async function startRouter(
   let queueConfig = compiled.ruleset.queues;
   const agentQueues = () => queueConfig.queues;
   let resolutionCodes = compiled.ruleset.resolutionCodes;
+  let complaintRates = compiled.ruleset.complaintRates;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -206,6 +210,19 @@ export async function startRouter(
     );
   }
 
+  const rateMonitor = await startRateMonitor({
+    mongo,
+    producerRedis,
+    prefix: config.QUEUE_PREFIX,
+    workerOptions: common,
+    everyMs: config.RATE_MONITOR_INTERVAL_MS,
+    settings: () => complaintRates,
+    notify: (request) => timers.notify(request),
+    metrics,
+    logger,
+    watch,
+  });
+
   slaWorker.on('completed', (job, outcome) => {
     if (outcome !== 'fired') return;
     slaEvents.inc({ kind: slaTimerKindOf(job.data.key), phase: job.data.phase });
@@ -221,6 +238,7 @@ export async function startRouter(
     timers.sla,
     timers.lease,
     timers.notifications,
+    rateMonitor.queue.queue,
     ...(maintenance ? [maintenance] : []),
   ];
   observeQueueDepths(metrics, boardJobQueues);
@@ -250,6 +268,7 @@ export async function startRouter(
     agents,
     queues: agentQueues,
     resolutionCodes: () => resolutionCodes,
+    rateMonitor: { rates: rateMonitor.rates, alerts: rateMonitor.alerts, settings: () => complaintRates },
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -274,6 +293,7 @@ export async function startRouter(
           }
           queueConfig = next.ruleset.queues;
           resolutionCodes = next.ruleset.resolutionCodes;
+          complaintRates = next.ruleset.complaintRates;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);
@@ -295,12 +315,14 @@ export async function startRouter(
     slaWorker,
     leaseWorker,
     notifyWorker,
+    rateMonitor,
     rulesReloads,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
+      await rateMonitor.close();
       await Promise.all(watchedPipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);
