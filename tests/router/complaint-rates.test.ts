@@ -1,6 +1,9 @@
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { verifyWebhookSignature } from '@triage/shared/http';
 import request from 'supertest';
-import { hourBucket } from '../../services/router/src/domain/complaint-rates';
+import { countComplaints, hourBucket } from '../../services/router/src/domain/complaint-rates';
 import { rateAlertNotifyId } from '../../services/router/src/domain/monitor-complaint-rates';
 import type { RunningRouter } from '../../services/router/src/service';
 import { watchJobs } from './support/job-events';
@@ -211,5 +214,60 @@ describe('complaint-rate monitoring on real MongoDB and Redis', () => {
       .get('/v1/reports/alerts?dimension=product')
       .set('Authorization', admin)
       .expect(400);
+  });
+});
+
+describe('rules/complaint-rates.json is reloaded while the router runs', () => {
+  let router: RunningRouter;
+  let rules: Awaited<ReturnType<typeof rulesWithRateSettings>>;
+  const at = new Date('2026-11-05T09:30:00Z');
+  const file = () => path.join(rules.dir, 'complaint-rates.json');
+  const totalLimit = async () => {
+    const res = await request(router.url)
+      .get('/v1/reports/complaint-rates')
+      .query({ at: at.toISOString() })
+      .set('Authorization', admin)
+      .expect(200);
+    return res.body.dimensions.total[0].hour.limit as number;
+  };
+
+  beforeAll(async () => {
+    rules = await rulesWithRateSettings({});
+    router = await startTestRouter(
+      routerEnv('complaint-rates-reload', [], {
+        RULES_DIR: rules.dir,
+        RULES_WATCH: 'true',
+        RULES_WATCH_DEBOUNCE_MS: '50',
+        RATE_MONITOR_INTERVAL_MS: '0',
+      }),
+    );
+    // The hour and four earlier weeks with 2, 3, 2, 3 complaints: mean 2.5, sd 0.577.
+    const hour = hourBucket(at);
+    for (const [i, count] of [0, 2, 3, 2, 3].entries()) {
+      const bucket = hourBucket(new Date(hour.start.getTime() - i * 7 * 86_400_000));
+      const complaints = Array.from({ length: count }, () => ({ product: 'loan', source: 'api' }));
+      await router.rateMonitor.rates.saveCounts(countComplaints(bucket, complaints), new Date());
+    }
+  });
+  afterAll(async () => {
+    await router?.stop();
+    await rules?.remove();
+  });
+
+  it('when an admin lowers the deviations, then the next report uses them; when the file is then broken, the last good thresholds stay', async () => {
+    expect(await totalLimit()).toBe(4.231);
+    const settings = JSON.parse(await readFile(file(), 'utf8')) as { hour: Record<string, number> };
+    settings.hour.deviations = 1;
+    const reloaded = once(router.rulesReloads, 'reloaded');
+    await writeFile(file(), JSON.stringify(settings, null, 2));
+    await reloaded;
+    expect(await totalLimit()).toBe(3.077);
+
+    settings.hour.minCount = 0;
+    const rejected = once(router.rulesReloads, 'rejected');
+    await writeFile(file(), JSON.stringify(settings, null, 2));
+    const [errors] = (await rejected) as [string[]];
+    expect(errors).toEqual([expect.stringMatching(/^rules\/complaint-rates\.json \/hour\/minCount: /)]);
+    expect(await totalLimit()).toBe(3.077);
   });
 });
