@@ -187,7 +187,7 @@ describe('supervisor dashboard in a headless browser', () => {
         .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-alert'))),
     ).toEqual(open.body.alerts.map((alert: { id: string }) => alert.id));
     expect(await page.locator(`#rateAlerts li[data-alert="${productAlert}"]`).textContent()).toBe(
-      `product · credit-card: 12 complaints this hour (${hour.start.toISOString().slice(11, 13)}:00 UTC), usually 2.5 (spike above 4.231)`,
+      `product · credit-card: 12 complaints this hour (${hour.start.toISOString().slice(11, 13)}:00 UTC), usually 2.5 (spike above 4.232)`,
     );
     await page.screenshot({ path: '/tmp/dashboard-rate-alerts.png', fullPage: true });
   }, 30_000);

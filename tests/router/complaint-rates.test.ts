@@ -92,7 +92,7 @@ describe('complaint-rate monitoring on real MongoDB and Redis', () => {
     expect(point('total', 'all')?.hour).toEqual({
       count: 12,
       baseline: { weeks: 4, mean: 2.5, sd: 0.577, counts: [2, 3, 2, 3] },
-      limit: 4.231,
+      limit: 4.232,
       spike: true,
     });
     expect(point('product', 'credit-card')?.hour).toMatchObject({ count: 12, spike: true });
@@ -131,7 +131,7 @@ describe('complaint-rate monitoring on real MongoDB and Redis', () => {
       bucketStart: hour.start.toISOString(),
       value: 'credit-card',
       count: 12,
-      limit: 4.231,
+      limit: 4.232,
       openUntil: new Date(hour.end.getTime() + 3_600_000).toISOString(),
     });
 
@@ -217,6 +217,21 @@ describe('complaint-rate monitoring on real MongoDB and Redis', () => {
   });
 });
 
+describe('the complaint-rate schedule across routers', () => {
+  const routers: RunningRouter[] = [];
+  afterAll(async () => {
+    for (const router of routers) await router.stop();
+  });
+
+  it('when two routers start with RATE_MONITOR_INTERVAL_MS, then they share one job scheduler, so the count runs once per interval', async () => {
+    const env = routerEnv('complaint-rates-schedule', [], { RATE_MONITOR_INTERVAL_MS: '3600000' });
+    routers.push(await startTestRouter(env));
+    routers.push(await startTestRouter(env));
+    const schedulers = await routers[0]!.rateMonitor.queue.queue.getJobSchedulers();
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'complaint-rates-count', every: 3_600_000 })]);
+  });
+});
+
 describe('rules/complaint-rates.json is reloaded while the router runs', () => {
   let router: RunningRouter;
   let rules: Awaited<ReturnType<typeof rulesWithRateSettings>>;
@@ -255,7 +270,7 @@ describe('rules/complaint-rates.json is reloaded while the router runs', () => {
   });
 
   it('when an admin lowers the deviations, then the next report uses them; when the file is then broken, the last good thresholds stay', async () => {
-    expect(await totalLimit()).toBe(4.231);
+    expect(await totalLimit()).toBe(4.232);
     const settings = JSON.parse(await readFile(file(), 'utf8')) as { hour: Record<string, number> };
     settings.hour.deviations = 1;
     const reloaded = once(router.rulesReloads, 'reloaded');

@@ -188,14 +188,14 @@ describe('the spike decision', () => {
   );
 
   it('when a count is above mean + 3 sd and at least minCount, then it is a spike', () => {
-    // 2.5 + 3 × 0.577 = 4.231
-    expect(judgeSpike(5, baseline, threshold, 2)).toEqual({ spike: true, limit: 4.231 });
+    // 2.5 + 3 × 0.57735 = 4.232 (from the counts, not the rounded sd)
+    expect(judgeSpike(5, baseline, threshold, 2)).toEqual({ spike: true, limit: 4.232 });
   });
 
   it('when a count is above mean + 3 sd but below minCount, then it is not a spike', () => {
     expect(judgeSpike(5, baseline, { ...threshold, minCount: 6 }, 2)).toEqual({
       spike: false,
-      limit: 4.231,
+      limit: 4.232,
       why: 'below-min-count',
     });
   });

@@ -1,7 +1,7 @@
 import type { ComplaintRatesFile } from '@triage/rules';
 import type { RateAlert } from '../src/domain/complaint-rate-ports';
 import { complaintRateReport } from '../src/domain/complaint-rate-report';
-import { countComplaints, hourBucket, type RatedComplaint } from '../src/domain/complaint-rates';
+import { countComplaints, dayBucket, hourBucket, type RatedComplaint } from '../src/domain/complaint-rates';
 import { monitorComplaintRates, rateAlertNotifyId } from '../src/domain/monitor-complaint-rates';
 import type { NotifyRequest } from '../src/domain/ports';
 import { recordingLogger } from './fakes/fake-desk';
@@ -81,7 +81,7 @@ describe('monitoring complaint rates', () => {
       period: 'hour',
       count: 9,
       baseline: { weeks: 4, mean: 2.5, sd: 0.577 },
-      limit: 4.231,
+      limit: 4.232,
       openUntil: new Date('2026-12-03T11:00:00Z'),
     });
     expect(result.raised).toHaveLength(4);
@@ -99,7 +99,7 @@ describe('monitoring complaint rates', () => {
         value: 'credit-card',
         count: 9,
         baseline: { weeks: 4, mean: 2.5, sd: 0.577 },
-        limit: 4.231,
+        limit: 4.232,
       },
     });
   });
@@ -144,6 +144,37 @@ describe('monitoring complaint rates', () => {
     });
   });
 
+  it('when the day so far is far above the same weekday of the last four weeks, then a day alert is raised, open until an hour after the day ends', async () => {
+    const { rates, alerts, deps } = setUp();
+    [20, 22, 20, 22].forEach((count, i) => {
+      const day = dayBucket(new Date(NOW.getTime() - (i + 1) * WEEK));
+      void rates.saveCounts(
+        countComplaints(
+          day,
+          Array.from({ length: count }, () => card),
+        ),
+      );
+    });
+    // 60 today: 40 in an earlier hour (counted by an earlier run), 20 now.
+    const earlier = hourBucket(new Date('2026-12-03T03:10:00Z'));
+    burst(rates, 40, card, new Date('2026-12-03T03:10:00Z'));
+    await rates.saveCounts(
+      countComplaints(earlier, await rates.routedComplaints(earlier.start, earlier.end)),
+    );
+    burst(rates, 20, card);
+
+    const result = await monitorComplaintRates(deps, NOW);
+
+    expect(result.counted['day|2026-12-03']).toBe(60);
+    expect(alerts.alerts.get('complaint-rate|day|2026-12-03|product|credit-card')).toMatchObject({
+      period: 'day',
+      count: 60,
+      baseline: { weeks: 4, mean: 21, sd: 1.155 },
+      limit: 24.464,
+      openUntil: new Date('2026-12-04T01:00:00Z'),
+    });
+  });
+
   it('when the report is asked for, then each dimension lists its values with hour and day counts, baselines and spikes', async () => {
     const { rates, deps } = setUp();
     burst(rates, 9, card);
@@ -162,7 +193,7 @@ describe('monitoring complaint rates', () => {
         hour: {
           count: 9,
           baseline: { weeks: 4, mean: 2.5, sd: 0.577, counts: [2, 3, 2, 3] },
-          limit: 4.231,
+          limit: 4.232,
           spike: true,
         },
         // No day was counted in the earlier weeks (only their 09:00 hours were seeded).

@@ -18,7 +18,7 @@ export class RateAlertRepository implements AlertStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.alerts.createIndex({ openUntil: 1 });
+    await this.alerts.createIndex({ openUntil: 1, kind: 1 });
   }
 
   async raise(alert: RateAlert): Promise<boolean> {
@@ -39,7 +39,7 @@ export class RateAlertRepository implements AlertStore {
 
   async open(now: Date, limit: number): Promise<RateAlert[]> {
     const docs = await this.alerts
-      .find({ openUntil: { $gt: now } }, { projection: { lastSeenAt: 0 } })
+      .find({ openUntil: { $gt: now }, kind: 'complaint-rate-spike' }, { projection: { lastSeenAt: 0 } })
       .sort({ raisedAt: -1 })
       .limit(limit)
       .toArray();

@@ -152,11 +152,17 @@ export function baselineOf(
   const counts = history.flatMap((week) =>
     week ? [week.series.find((s) => s.dimension === dimension && s.value === value)?.count ?? 0] : [],
   );
-  const weeks = counts.length;
-  if (weeks === 0) return { weeks, mean: 0, sd: 0, counts };
-  const mean = counts.reduce((sum, c) => sum + c, 0) / weeks;
-  const variance = weeks < 2 ? 0 : counts.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (weeks - 1);
-  return { weeks, mean: round(mean), sd: round(Math.sqrt(variance)), counts };
+  const { mean, sd } = statsOf(counts);
+  return { weeks: counts.length, mean: round(mean), sd: round(sd), counts };
+}
+
+/** Mean and sample standard deviation (n − 1; 0 with fewer than two values), unrounded. */
+function statsOf(counts: readonly number[]): { mean: number; sd: number } {
+  const n = counts.length;
+  if (n === 0) return { mean: 0, sd: 0 };
+  const mean = counts.reduce((sum, c) => sum + c, 0) / n;
+  const variance = n < 2 ? 0 : counts.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (n - 1);
+  return { mean, sd: Math.sqrt(variance) };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -176,9 +182,9 @@ export function judgeSpike(
   threshold: SpikeThreshold,
   minHistoryWeeks: number,
 ): SpikeVerdict {
-  const limit = round(
-    baseline.sd > 0 ? baseline.mean + threshold.deviations * baseline.sd : threshold.ratio * baseline.mean,
-  );
+  // From the weeks' counts, not the rounded mean and sd the baseline shows.
+  const { mean, sd } = statsOf(baseline.counts);
+  const limit = round(sd > 0 ? mean + threshold.deviations * sd : threshold.ratio * mean);
   if (baseline.weeks < minHistoryWeeks) return { spike: false, limit: null, why: 'not-enough-history' };
   if (count < threshold.minCount) return { spike: false, limit, why: 'below-min-count' };
   if (count <= limit) return { spike: false, limit, why: 'within-baseline' };
