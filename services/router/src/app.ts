@@ -21,11 +21,13 @@ import {
 import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import { dashboardPage } from './dashboard/dashboard-page';
+import type { CrmDeliveries } from './data-access/crm-deliveries';
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
 import type { TicketReadModel } from './data-access/ticket-read-model';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
+import { crmRouter } from './entry-points/http/crm-router';
 import {
   complaintRatesRouter,
   type ComplaintRatesRouterDeps,
@@ -54,6 +56,8 @@ export interface RouterAppDeps {
   limits: AccessLimits;
   /** Express `trust proxy` (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /** The CRM deliveries' job queue, for GET /v1/crm-deliveries. */
+  crmDeliveries: CrmDeliveries;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
   boardJobQueues: Queue[];
   /** Complaint-rate counts, baselines and open alerts (reports, dashboard banner). */
@@ -106,6 +110,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.use(agentsRouter(deps));
   app.use(ticketsRouter(deps));
   app.use(queuesRouter(deps));
+  app.use(crmRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

@@ -52,6 +52,10 @@ export const routerConfigSchema = baseConfigSchema
     /** First retry delay of a failed notification; it doubles on every further attempt. */
     NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(1000),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    /** Attempts of one CRM delivery (rules/sources/*.json `outbound`) before it is dead-lettered. */
+    CRM_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(15),
+    /** First retry delay of a CRM delivery; it doubles every attempt (15 attempts from 2 s: about 18 hours). */
+    CRM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     /** How often the safety-net sweep runs (lost lease timers, waiting push tickets); 0 turns it off. */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     /** How often complaint rates are counted and checked for spikes (rules/complaint-rates.json); 0 = never on a schedule. */

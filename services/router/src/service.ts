@@ -4,6 +4,7 @@ import path from 'node:path';
 import { formatRuleError, loadRuleset } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
 import { pipelineJobQueues, type RouteJob, workerLockOptions } from '@triage/shared/jobs';
+import { formatSourceMappingError, loadSourceMappings, type OutboundHook } from '@triage/shared/sources';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -34,10 +35,13 @@ import { ClaimIndex } from './data-access/claim-index';
 import {
   RouterTimers,
   routerJobQueues,
+  type CrmJob,
+  type FollowUpJob,
   type LeaseJob,
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
+import { CrmDeliveries } from './data-access/crm-deliveries';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
@@ -45,6 +49,8 @@ import { WebhookSender } from './data-access/webhook-sender';
 import { startRateMonitor, type RateMonitor } from './rate-monitor';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
+import { crmProcessor } from './entry-points/queue/crm-processor';
+import { followUpProcessor } from './entry-points/queue/follow-up-processor';
 import { leaseProcessor } from './entry-points/queue/lease-processor';
 import { notifyProcessor } from './entry-points/queue/notify-processor';
 import { routeProcessor } from './entry-points/queue/route-processor';
@@ -66,11 +72,26 @@ export interface RunningRouter {
   slaWorker: Worker<SlaTimerJob>;
   leaseWorker: Worker<LeaseJob>;
   notifyWorker: Worker<NotifyJob>;
+  followUpWorker: Worker<FollowUpJob>;
+  crmWorker: Worker<CrmJob>;
   /** Complaint-rate counts, spike alerts and their job queue. */
   rateMonitor: RateMonitor;
   /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
   rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
+}
+
+/** The outgoing CRM webhooks by source; a broken mapping file is logged and left out (intake refuses it too). */
+async function loadCrmHooks(rulesDir: string, logger: Logger): Promise<Map<string, OutboundHook>> {
+  const loaded = await loadSourceMappings(path.join(rulesDir, 'sources'));
+  if (loaded.errors.length > 0)
+    logger.warn(
+      { errors: loaded.errors.map(formatSourceMappingError) },
+      'source mappings with errors skipped',
+    );
+  const hooks = new Map<string, OutboundHook>();
+  for (const [source, mapping] of loaded.mappings) if (mapping.outbound) hooks.set(source, mapping.outbound);
+  return hooks;
 }
 
 export async function startRouter(
@@ -87,6 +108,9 @@ export async function startRouter(
   let queueConfig = compiled.ruleset.queues;
   const agentQueues = () => queueConfig.queues;
   let resolutionCodes = compiled.ruleset.resolutionCodes;
+  let calendars = compiled.ruleset.calendars;
+  // rules/sources/*.json `outbound`: where each CRM hears of its complaints' status changes.
+  let crmHooks = await loadCrmHooks(rulesDir, logger);
   let complaintRates = compiled.ruleset.complaintRates;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
@@ -112,8 +136,10 @@ export async function startRouter(
   const timers = new RouterTimers(producerRedis, config.QUEUE_PREFIX, {
     attempts: config.NOTIFY_ATTEMPTS,
     backoffMs: config.NOTIFY_BACKOFF_MS,
+    crmAttempts: config.CRM_WEBHOOK_ATTEMPTS,
+    crmBackoffMs: config.CRM_WEBHOOK_BACKOFF_MS,
   });
-  for (const queue of [timers.sla, timers.lease, timers.notifications]) {
+  for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps, timers.crm]) {
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
   const desk = new TicketDesk({
@@ -123,6 +149,8 @@ export async function startRouter(
     outcomes: new OutcomeRepository(mongo),
     queues: agentQueues,
     defaultQueue: () => queueConfig.defaultQueue,
+    calendars: () => calendars,
+    crmHooks: () => crmHooks,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -181,6 +209,20 @@ export async function startRouter(
     }),
     'notify',
   );
+  const followUpWorker = watch(
+    new Worker<FollowUpJob>(routerJobQueues.followUp, followUpProcessor({ desk, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'follow-up',
+  );
+  const crmWorker = watch(
+    new Worker<CrmJob>(routerJobQueues.crm, crmProcessor({ sender, tickets, logger }), {
+      ...common,
+      concurrency: 8,
+    }),
+    'crm',
+  );
 
   // The safety net: one job scheduler shared by every router process (same id), so the sweep
   // runs once per interval across the fleet, not once per process.
@@ -238,6 +280,8 @@ export async function startRouter(
     timers.sla,
     timers.lease,
     timers.notifications,
+    timers.followUps,
+    timers.crm,
     rateMonitor.queue.queue,
     ...(maintenance ? [maintenance] : []),
   ];
@@ -264,6 +308,7 @@ export async function startRouter(
       secureCookie: config.SESSION_COOKIE_SECURE,
     },
     desk,
+    crmDeliveries: new CrmDeliveries(timers.crm),
     views: new TicketReadModel(tickets.model),
     agents,
     queues: agentQueues,
@@ -293,6 +338,8 @@ export async function startRouter(
           }
           queueConfig = next.ruleset.queues;
           resolutionCodes = next.ruleset.resolutionCodes;
+          calendars = next.ruleset.calendars;
+          crmHooks = await loadCrmHooks(rulesDir, logger);
           complaintRates = next.ruleset.complaintRates;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
@@ -315,6 +362,8 @@ export async function startRouter(
     slaWorker,
     leaseWorker,
     notifyWorker,
+    followUpWorker,
+    crmWorker,
     rateMonitor,
     rulesReloads,
     stop: async () => {

@@ -154,7 +154,7 @@ describe('KPI report', () => {
     );
     const lines = kpiCsv(report, 'agents').trim().split('\n');
     expect(lines[0]).toMatch(/^rank,id,received,resolved,backlog,firstResponseAttainmentPct/);
-    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,$/);
+    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,0,,$/);
     expect(lines[2]).toMatch(/^,all,1,1,0,100/);
   });
 

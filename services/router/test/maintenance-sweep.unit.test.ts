@@ -24,6 +24,7 @@ describe('the maintenance sweep', () => {
       indexRepaired: 0,
       pushed: 0,
       countersCorrected: 0,
+      followUpsMissed: 0,
     });
     expect((await desk.tickets.findById('overdue'))?.status).toBe('queued');
     expect((await desk.tickets.findById('just-now'))?.status).toBe('claimed');
@@ -64,6 +65,7 @@ describe('the maintenance sweep', () => {
       indexRepaired: 4,
       pushed: 2,
       countersCorrected: 0,
+      followUpsMissed: 0,
     });
     expect(desk.tickets.reconciliations).toBe(1);
     expect(await desk.tickets.claimedBy('fay')).toEqual(['f-1', 'f-2']);

@@ -261,6 +261,20 @@ export const escalationLadderSchema = z
   });
 export type EscalationLadder = z.output<typeof escalationLadderSchema>;
 
+/**
+ * What happens to an agent's promise to call the customer back: a reminder to whoever holds the
+ * ticket `remindBeforeMinutes` before it is due; when it is missed, a `follow-up.missed` event in
+ * the supervisors' escalation feed and, with `notify`, a signed POST there.
+ */
+export const followUpPolicySchema = z
+  .object({
+    remindBeforeMinutes: z.number().min(0).max(10_080).default(15),
+    /** Receives a POST signed like the notify actions when a promise is missed. */
+    notify: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  })
+  .strict();
+export type FollowUpPolicy = z.output<typeof followUpPolicySchema>;
+
 export const queueDefinitionSchema = z
   .object({
     id: identifier,
@@ -272,6 +286,8 @@ export const queueDefinitionSchema = z
     mode: z.enum(['pull', 'push']).default('pull'),
     /** SLA warning and escalation steps; without it a queue still warns at 75 % and records breaches. */
     escalation: escalationLadderSchema.default({ warningShare: 0.75, steps: [] }),
+    /** Agents' follow-up promises on this queue's tickets: when to remind, whom to tell when one is missed. */
+    followUps: followUpPolicySchema.optional(),
   })
   .strict();
 export type QueueDefinition = z.output<typeof queueDefinitionSchema>;

@@ -48,6 +48,30 @@ export interface TicketNote {
   at: Date;
 }
 
+/**
+ * An agent's promise to the customer ("I will call you back by Friday"): a timer like the SLA's.
+ * `pending` until done (`kept` when done by `dueAt`) or until `dueAt` passes (`missed`; done
+ * later, it stays missed and records `doneAt`).
+ */
+export interface TicketFollowUp {
+  id: string;
+  note: string;
+  dueAt: Date;
+  /** When the holder of the ticket is reminded (the queue's `followUps.remindBeforeMinutes` before). */
+  remindAt: Date;
+  status: 'pending' | 'kept' | 'missed';
+  /** Who promised: `agent:<id>`, `supervisor:<name>`, `admin:<name>`. */
+  createdBy: string;
+  /** The agent credited with it in the KPIs: the ticket's holder when it was promised. */
+  agentId: string | null;
+  createdAt: Date;
+  remindedAt?: Date;
+  doneAt?: Date;
+  doneBy?: string;
+  doneNote?: string;
+  missedAt?: Date;
+}
+
 /** How a case was closed: the code, what was done, and whether it is the final answer. */
 export interface TicketResolution {
   code: string;
@@ -104,5 +128,7 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   ticket?: TicketState;
   /** Notes written on the ticket, oldest first. */
   notes?: TicketNote[];
+  /** Promises to the customer, in the order made. */
+  followUps?: TicketFollowUp[];
   events: ComplaintEvent[];
 }

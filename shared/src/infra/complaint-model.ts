@@ -66,6 +66,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
     },
     events: { type: [eventSchema], default: [] },
     notes: { type: [Schema.Types.Mixed], default: undefined },
+    followUps: { type: [Schema.Types.Mixed], default: undefined },
   },
   { collection: 'complaints', versionKey: false, minimize: true },
 );

@@ -135,6 +135,24 @@ export const mappedFieldsSchema = z
   })
   .strict();
 
+/** What a CRM is told about its complaints (the loop back to the CRM). */
+export const crmEventKinds = ['triaged', 'assigned', 'note', 'resolved', 'reopened'] as const;
+export type CrmEventKind = (typeof crmEventKinds)[number];
+
+export const outboundHookSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).meta({
+      description:
+        'Receives a signed POST (X-Triage-Signature, like the notify webhooks) for each status change of this source’s complaints; retried with backoff, dead-lettered when it keeps failing.',
+    }),
+    events: z.array(z.enum(crmEventKinds)).min(1).optional().meta({
+      description:
+        'Which changes to send: triaged (category, severity, deadlines), assigned, note (customer-visible notes), resolved (code, summary), reopened. All when absent.',
+    }),
+  })
+  .strict();
+export type OutboundHook = z.output<typeof outboundHookSchema>;
+
 export const sourceMappingSchema = z
   .object({
     $schema: z.string().optional(),
@@ -154,6 +172,10 @@ export const sourceMappingSchema = z
         description:
           'Extra values kept under the complaint\'s metadata. Rules see them through the metadata fact; "tags" (a list) is the sourceTags fact.',
       }),
+    outbound: outboundHookSchema.optional().meta({
+      description:
+        'The loop back to the CRM: where the router posts this source’s complaints’ status changes.',
+    }),
   })
   .strict()
   .meta({

@@ -57,6 +57,8 @@ export async function secondScaleRules(options: {
   resolutionMinutes: number;
   ladders?: Record<string, unknown>;
   modes?: Record<string, 'pull' | 'push'>;
+  /** Queue id → follow-up policy (remindBeforeMinutes, notify). */
+  followUps?: Record<string, unknown>;
 }): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'triage-rules-'));
   await cp('rules', dir, { recursive: true });
@@ -77,6 +79,8 @@ export async function secondScaleRules(options: {
     if (ladder !== undefined) queue.escalation = ladder;
     const mode = options.modes?.[String(queue.id)];
     if (mode !== undefined) queue.mode = mode;
+    const followUps = options.followUps?.[String(queue.id)];
+    if (followUps !== undefined) queue.followUps = followUps;
   }
   await writeFile(queuesFile, JSON.stringify(queues, null, 2));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };

@@ -154,6 +154,7 @@ export const dashboardPage = `<!doctype html>
         ['resolution SLA', pct(t.resolution.attainmentPct), cls(t.resolution.attainmentPct)],
         ['median 1st response', mins(t.firstResponse.p50Minutes), ''],
         ['escalation rate', pct(t.escalationRatePct), ''], ['transfer rate', pct(t.transferRatePct), ''], ['reopen rate', pct(t.reopenRatePct), ''],
+        ['promises kept', pct(t.promises.keptPct), cls(t.promises.keptPct)],
       ].map(function (k) { return '<div class="kpi" data-kpi="' + esc(k[0]) + '"><div class="v ' + k[2] + '">' + esc(k[1]) + '</div><div class="l">' + esc(k[0]) + '</div></div>'; }).join('');
       el('queues').innerHTML = queues.map(function (q) {
         return '<tr data-queue="' + esc(q.id) + '"><td>' + esc(q.name) + '</td><td class="depth">' + q.depth + '</td><td class="unservable ' + (q.unservable ? 'bad' : '') + '">' + (q.unservable || 0) + '</td><td>' + q.active + '</td><td class="' + (q.atRisk ? 'warn' : '') + '">' + (q.atRisk == null ? 0 : q.atRisk) + '</td><td class="' + (q.breached ? 'bad' : '') + '">' + (q.breached == null ? 0 : q.breached) + '</td><td>' + ago(q.oldestReceivedAt) + '</td></tr>';

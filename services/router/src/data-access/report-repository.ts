@@ -21,6 +21,8 @@ const REPORT_FIELDS = {
   'ticket.sla.firstResponseDueAt': 1,
   'ticket.sla.resolutionDueAt': 1,
   'ticket.sla.pausedMs': 1,
+  'followUps.status': 1,
+  'followUps.agentId': 1,
   events: 1,
 } as const;
 
@@ -32,6 +34,7 @@ const ESCALATION_EVENTS = [
   'priority-raised',
   'lease-lapsed',
   'queue-move-held',
+  'follow-up.missed',
 ];
 
 /** Read-only queries behind the reports and the dashboard. */
@@ -73,7 +76,7 @@ export class ReportRepository {
           .filter((event) => ESCALATION_EVENTS.includes(event.type))
           .map((event) => {
             const data = event.data ?? {};
-            const detail = [data.step, data.queue ?? data.to]
+            const detail = [data.step, data.queue ?? data.to, data.agentId]
               .filter((part) => typeof part === 'string')
               .join(' → ');
             return { complaintId: row._id, type: event.type, at: event.at, ...(detail ? { detail } : {}) };

@@ -2,6 +2,8 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SlaTimer } from '../domain/sla-clock';
+import type { TicketFollowUp } from '@triage/shared/complaint';
+import type { CrmDelivery } from '../domain/crm-loop';
 import type { NotifyRequest, TimerPort } from '../domain/ports';
 
 /** The router's own BullMQ job queues (internal to the router; the other services never see them). */
@@ -12,6 +14,10 @@ export const routerJobQueues = {
   lease: 'lease',
   /** Outgoing, signed webhooks of notify actions, retried with exponential backoff. */
   notify: 'notify',
+  /** Status changes for the CRMs' outgoing webhooks (the loop back to the CRM). */
+  crm: 'crm',
+  /** Follow-up promises: a reminder and a due timer per promise. */
+  followUp: 'follow-up',
   /** The periodic safety-net sweep. */
   maintenance: 'router-maintenance',
 } as const;
@@ -39,6 +45,21 @@ export const notifyJobSchema = z.object({
 });
 export type NotifyJob = z.output<typeof notifyJobSchema>;
 
+export const crmJobSchema = z.object({
+  complaintId: z.string().min(1),
+  source: z.string().min(1),
+  url: z.url(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type CrmJob = z.output<typeof crmJobSchema>;
+
+export const followUpJobSchema = z.object({
+  complaintId: z.string().min(1),
+  followUpId: z.string().min(1),
+  kind: z.enum(['remind', 'due']),
+});
+export type FollowUpJob = z.output<typeof followUpJobSchema>;
+
 /**
  * Deterministic job ids (BullMQ forbids ':' in custom ids). Adding a timer twice is a no-op, and
  * a timer of an older clock generation has another id, so it can be removed or simply ignored.
@@ -48,6 +69,8 @@ export const routerJobIds = {
     `sla-${complaintId}-${generation}-${phase}-${key}`,
   lease: (complaintId: string, agentId: string, until: Date) =>
     `lease-${complaintId}-${agentId}-${until.getTime()}`,
+  followUp: (complaintId: string, followUpId: string, kind: FollowUpJob['kind']) =>
+    `fu-${complaintId}-${followUpId}-${kind}`,
 };
 
 const timerJobOptions: JobsOptions = {
@@ -60,6 +83,9 @@ const timerJobOptions: JobsOptions = {
 export interface NotifyOptions {
   attempts: number;
   backoffMs: number;
+  /** The CRM deliveries' retries (more patient than a notification's: a CRM may be down for a while). */
+  crmAttempts: number;
+  crmBackoffMs: number;
 }
 
 /** The producer side of the router's timer job queues (implements the domain's TimerPort). */
@@ -67,6 +93,8 @@ export class RouterTimers implements TimerPort {
   readonly sla: Queue<SlaTimerJob>;
   readonly lease: Queue<LeaseJob>;
   readonly notifications: Queue<NotifyJob>;
+  readonly followUps: Queue<FollowUpJob>;
+  readonly crm: Queue<CrmJob>;
 
   constructor(
     connection: Redis,
@@ -76,6 +104,8 @@ export class RouterTimers implements TimerPort {
     this.sla = new Queue<SlaTimerJob>(routerJobQueues.sla, { connection, prefix });
     this.lease = new Queue<LeaseJob>(routerJobQueues.lease, { connection, prefix });
     this.notifications = new Queue<NotifyJob>(routerJobQueues.notify, { connection, prefix });
+    this.followUps = new Queue<FollowUpJob>(routerJobQueues.followUp, { connection, prefix });
+    this.crm = new Queue<CrmJob>(routerJobQueues.crm, { connection, prefix });
   }
 
   async scheduleSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void> {
@@ -135,7 +165,52 @@ export class RouterTimers implements TimerPort {
     );
   }
 
+  async tellCrm(delivery: CrmDelivery): Promise<void> {
+    const { id, ...data } = delivery;
+    await this.crm.add('crm', data, {
+      jobId: id,
+      attempts: this.notifyOptions.crmAttempts,
+      backoff: { type: 'exponential', delay: this.notifyOptions.crmBackoffMs },
+      // Kept a week once delivered, so a replayed change with the same id is still a no-op;
+      // dead letters a month, listed by GET /v1/crm-deliveries?state=failed.
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
+  }
+
+  async scheduleFollowUp(
+    complaintId: string,
+    followUp: Pick<TicketFollowUp, 'id' | 'remindAt' | 'dueAt'>,
+  ): Promise<void> {
+    const now = Date.now();
+    await this.followUps.addBulk(
+      (['remind', 'due'] as const).map((kind) => ({
+        name: `follow-up-${kind}`,
+        data: { complaintId, followUpId: followUp.id, kind },
+        opts: {
+          ...timerJobOptions,
+          jobId: routerJobIds.followUp(complaintId, followUp.id, kind),
+          delay: Math.max(0, (kind === 'remind' ? followUp.remindAt : followUp.dueAt).getTime() - now),
+        },
+      })),
+    );
+  }
+
+  async cancelFollowUp(complaintId: string, followUpId: string): Promise<void> {
+    await Promise.all(
+      (['remind', 'due'] as const).map((kind) =>
+        this.followUps.remove(routerJobIds.followUp(complaintId, followUpId, kind)).catch(() => 0),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.sla.close(), this.lease.close(), this.notifications.close()]);
+    await Promise.all([
+      this.sla.close(),
+      this.lease.close(),
+      this.notifications.close(),
+      this.followUps.close(),
+      this.crm.close(),
+    ]);
   }
 }

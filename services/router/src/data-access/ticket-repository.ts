@@ -1,5 +1,11 @@
 import type { Logger } from '@triage/shared/kernel';
-import type { ComplaintRecord, TicketNote, TicketState } from '@triage/shared/complaint';
+import type {
+  ComplaintEvent,
+  ComplaintRecord,
+  TicketFollowUp,
+  TicketNote,
+  TicketState,
+} from '@triage/shared/complaint';
 import { complaintModel } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
 import type {
@@ -7,6 +13,7 @@ import type {
   ClaimIndexRepair,
   ClaimRequest,
   EventOrigin,
+  FollowUpExpectation,
   PatchGuard,
   SlaFiring,
   TicketStore,
@@ -241,6 +248,74 @@ export class TicketRepository implements TicketStore {
         { new: true, projection: { trace: 0 } },
       )
       .lean<ComplaintRecord>();
+  }
+
+  async addFollowUp(
+    id: string,
+    followUp: TicketFollowUp,
+    holder: string | undefined,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: id,
+          ticket: { $exists: true },
+          status: { $ne: 'closed' },
+          ...(holder !== undefined ? { 'ticket.agentId': holder } : {}),
+        },
+        {
+          $push: {
+            followUps: followUp,
+            events: ticketEvent('follow-up.promised', origin, {
+              followUpId: followUp.id,
+              dueAt: followUp.dueAt,
+            }),
+          },
+          $set: { updatedAt: followUp.createdAt },
+        },
+        { new: true, projection: { trace: 0 } },
+      )
+      .lean<ComplaintRecord>();
+  }
+
+  async updateFollowUp(
+    id: string,
+    followUp: { id: string; index: number },
+    expected: FollowUpExpectation,
+    set: Partial<TicketFollowUp>,
+    event: ComplaintEvent,
+  ): Promise<ComplaintRecord | null> {
+    // By position rather than `followUps.$`: the stand-in has no positional updates with
+    // $elemMatch, and a promise never moves (the list is append-only).
+    const at = `followUps.${followUp.index}`;
+    const filter: Record<string, unknown> = {
+      _id: id,
+      [`${at}.id`]: followUp.id,
+      [`${at}.status`]: expected.status,
+    };
+    if (expected.reminded !== undefined) filter[`${at}.remindedAt`] = { $exists: expected.reminded };
+    if (expected.done !== undefined) filter[`${at}.doneAt`] = { $exists: expected.done };
+    return this.model
+      .findOneAndUpdate(
+        filter,
+        {
+          $set: {
+            ...Object.fromEntries(Object.entries(set).map(([key, value]) => [`${at}.${key}`, value])),
+            updatedAt: event.at,
+          },
+          $push: { events: event },
+        },
+        { new: true, projection: { trace: 0 } },
+      )
+      .lean<ComplaintRecord>();
+  }
+
+  async withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ followUps: { $elemMatch: { status: 'pending', dueAt: { $lt: before } } } }, { trace: 0 })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
   }
 
   async markTimersPlanned(id: string, generation: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '@triage/shared/kernel';
 import type { ComplaintRecord } from '@triage/shared/complaint';
+import { tellCrm } from './crm-loop';
 import { CAS_ATTEMPTS, queueById, type DeskDeps } from './desk-deps';
 import { cancelTimers, planTimers, watchLeaseSafely } from './plan-timers';
 import { pushDispatch, pushDispatchFor } from './push-dispatch';
@@ -106,6 +107,10 @@ async function afterAction(
   }
   if (plan.dispatchQueue) await pushDispatch(deps, plan.dispatchQueue, requestId);
   await recordOutcome(deps, after, requestId);
+  if (after.status === 'resolved' && before.status !== 'resolved')
+    await tellCrm(deps, after, { kind: 'resolved' });
+  if ((after.ticket?.reopenCount ?? 0) > (before.ticket?.reopenCount ?? 0))
+    await tellCrm(deps, after, { kind: 'reopened' });
 }
 
 /**

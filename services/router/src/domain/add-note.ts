@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ComplaintRecord, TicketNote } from '@triage/shared/complaint';
 import { NotFoundError } from '@triage/shared/kernel';
+import { tellCrm } from './crm-loop';
 import type { DeskDeps } from './desk-deps';
 
 export interface NoteInput {
@@ -10,11 +11,11 @@ export interface NoteInput {
 
 /**
  * Someone who may see the ticket writes on it: the note is appended with its author and time,
- * and the ticket's history records it. Notes are kept whatever the ticket's status (a closed
+ * and the ticket's history records it; a customer-visible note is also sent to the CRM. Notes are kept whatever the ticket's status (a closed
  * ticket may still get a note for the next person who reads it).
  */
 export async function addNote(
-  deps: Pick<DeskDeps, 'tickets' | 'now'>,
+  deps: Pick<DeskDeps, 'tickets' | 'now' | 'crmHooks' | 'timers' | 'logger'>,
   complaintId: string,
   author: string,
   input: NoteInput,
@@ -29,5 +30,7 @@ export async function addNote(
   };
   const ticket = await deps.tickets.appendNote(complaintId, note, { actor: author, requestId });
   if (!ticket) throw new NotFoundError(`No ticket with id ${complaintId}.`);
+  // Customer-visible notes go to the CRM (rules/sources/<source>.json `outbound`).
+  await tellCrm(deps, ticket, { kind: 'note', note });
   return { note, ticket };
 }

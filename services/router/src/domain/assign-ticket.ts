@@ -1,5 +1,6 @@
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import { ConflictError, NotFoundError } from '@triage/shared/kernel';
+import { tellCrm } from './crm-loop';
 import { queueById, type DeskDeps } from './desk-deps';
 import { watchLeaseSafely } from './plan-timers';
 import type { EventOrigin } from './ports';
@@ -60,5 +61,6 @@ export async function assignTicket(
     throw new ConflictError(`Ticket ${complaintId} was taken or changed meanwhile; read it again.`);
   }
   await watchLeaseSafely(deps, complaintId, agentId, leaseUntil);
+  await tellCrm(deps, assigned, { kind: 'assigned' });
   return assigned;
 }

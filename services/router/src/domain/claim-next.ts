@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '@triage/shared/kernel';
 import type { ComplaintRecord } from '@triage/shared/complaint';
+import { tellCrm } from './crm-loop';
 import type { DeskDeps } from './desk-deps';
 import { watchLeaseSafely } from './plan-timers';
 import type { Agent, EventOrigin } from './ports';
@@ -69,6 +70,7 @@ export async function takeReservedTicket(
     throw error;
   }
   if (!ticket) await deps.agents.release(agentId);
+  else await tellCrm(deps, ticket, { kind: 'assigned' });
   return ticket;
 }
 

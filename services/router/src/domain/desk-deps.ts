@@ -1,5 +1,6 @@
 import type { Logger } from '@triage/shared/kernel';
-import type { EscalationLadder, QueueDefinition } from '@triage/rules';
+import type { OutboundHook } from '@triage/shared/sources';
+import type { BusinessCalendar, EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { AgentStore, OutcomeLog, TicketStore, TimerPort } from './ports';
 
 /** What every use case of the router is given: its ports, the agent queues and the clock. */
@@ -15,6 +16,10 @@ export interface DeskDeps {
   defaultQueue: () => string;
   leaseMs: number;
   logger: Logger;
+  /** The business calendars (calendars.json as loaded now): follow-ups due in business minutes. */
+  calendars?: () => ReadonlyMap<string, BusinessCalendar>;
+  /** Outgoing CRM webhooks by source (rules/sources/*.json `outbound`, as loaded now). */
+  crmHooks?: () => ReadonlyMap<string, OutboundHook>;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
   counterQuietMs?: number;
   now: () => Date;

@@ -21,7 +21,18 @@ export interface ReportComplaint {
     resolvedAt?: Date | null;
     sla?: { firstResponseDueAt: Date; resolutionDueAt: Date; pausedMs: number };
   };
+  followUps?: Array<{ status: 'pending' | 'kept' | 'missed'; agentId: string | null }>;
   events: ComplaintEvent[];
+}
+
+/** Follow-up promises: kept by their due time, missed, still pending. */
+export interface PromiseKpi {
+  made: number;
+  kept: number;
+  missed: number;
+  pending: number;
+  /** kept ÷ (kept + missed): promises whose outcome is known. */
+  keptPct: number | null;
 }
 
 export interface SlaKpi {
@@ -45,6 +56,7 @@ export interface GroupKpis {
   escalationRatePct: number | null;
   transferRatePct: number | null;
   reopenRatePct: number | null;
+  promises: PromiseKpi;
 }
 
 export interface KpiReport {
@@ -92,6 +104,7 @@ interface Outcome {
   resolved: boolean;
   open: boolean;
   agentId: string | null;
+  followUps: NonNullable<ReportComplaint['followUps']>;
 }
 
 /**
@@ -134,6 +147,7 @@ export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
     resolved,
     open: OPEN.has(complaint.status),
     agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
+    followUps: complaint.followUps ?? [],
   };
 }
 
@@ -161,6 +175,18 @@ function slaKpi(results: Array<{ met: boolean | null; minutes: number | null }>)
   };
 }
 
+function promiseKpi(followUps: ReadonlyArray<{ status: string }>): PromiseKpi {
+  const count = (status: string) => followUps.filter((followUp) => followUp.status === status).length;
+  const [kept, missed] = [count('kept'), count('missed')];
+  return {
+    made: followUps.length,
+    kept,
+    missed,
+    pending: count('pending'),
+    keptPct: rate(kept, kept + missed),
+  };
+}
+
 function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
   const resolved = outcomes.filter((o) => o.resolved).length;
   return {
@@ -173,6 +199,7 @@ function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
     escalationRatePct: rate(outcomes.filter((o) => o.escalated).length, outcomes.length),
     transferRatePct: rate(outcomes.filter((o) => o.transferred).length, outcomes.length),
     reopenRatePct: rate(outcomes.filter((o) => o.reopened).length, resolved),
+    promises: promiseKpi(outcomes.flatMap((o) => o.followUps)),
   };
 }
 
@@ -219,7 +246,8 @@ export function buildKpiReport(
       transfersBy.set(agentId, (transfersBy.get(agentId) ?? 0) + 1);
   }
   const agentGroups = perGroup((row) => row.outcome.agentId);
-  for (const agentId of transfersBy.keys()) {
+  const promisers = outcomes.flatMap((o) => o.followUps.flatMap((f) => (f.agentId ? [f.agentId] : [])));
+  for (const agentId of new Set([...transfersBy.keys(), ...promisers])) {
     if (!agentGroups.some((group) => group.id === agentId)) agentGroups.push(groupKpis(agentId, []));
   }
   const byAgent = agentGroups
@@ -228,7 +256,13 @@ export function buildKpiReport(
       const keptAndPassedOn = outcomes.filter(
         (o) => o.agentId === group.id || o.transferredBy.includes(group.id),
       ).length;
-      return { ...group, transferRatePct: rate(transferred, keptAndPassedOn) };
+      // Promises are the promising agent's, wherever the ticket went next.
+      const promised = outcomes.flatMap((o) => o.followUps.filter((f) => f.agentId === group.id));
+      return {
+        ...group,
+        transferRatePct: rate(transferred, keptAndPassedOn),
+        promises: promiseKpi(promised),
+      };
     })
     .map((group) => ({ ...group, ...(agentNames.get(group.id) ? { name: agentNames.get(group.id) } : {}) }))
     .sort(
@@ -286,6 +320,8 @@ const CSV_COLUMNS = [
   'escalationRatePct',
   'transferRatePct',
   'reopenRatePct',
+  'promisesMade',
+  'promisesKeptPct',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -320,6 +356,8 @@ export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severitie
       group.escalationRatePct,
       group.transferRatePct,
       group.reopenRatePct,
+      group.promises.made,
+      group.promises.keptPct,
       ...(view === 'agents' ? [group.name ?? ''] : []),
     ]
       .map(csvCell)

@@ -1,5 +1,6 @@
 import { pushQueues, type DeskDeps } from './desk-deps';
 import { expireLease } from './expire-lease';
+import { sweepOverdueFollowUps } from './follow-ups';
 import { planTimers } from './plan-timers';
 import { pushDispatch } from './push-dispatch';
 
@@ -9,6 +10,7 @@ export interface SweepResult {
   indexRepaired: number;
   pushed: number;
   countersCorrected: number;
+  followUpsMissed: number;
 }
 
 /** How many overdue leases and unscheduled clocks one sweep takes on. */
@@ -18,7 +20,7 @@ const SWEEP_BATCH = 500;
  * The safety net, run periodically: returns tickets whose lease timer was lost (a crash between
  * claim and scheduling), schedules SLA timers a crash left unscheduled (between a new clock
  * generation and its timers), repairs the claim index from the stored tickets and assigns
- * waiting tickets of push queues.
+ * waiting tickets of push queues, and marks promises missed whose due timer was lost.
  */
 export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise<SweepResult> {
   let leasesExpired = 0;
@@ -36,10 +38,12 @@ export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise
   const indexRepaired = repair.added + repair.fixed + repair.removed;
   if (indexRepaired > 0) deps.logger.warn(repair, 'claim index repaired from the stored tickets');
   const countersCorrected = await correctCapacityCounters(deps);
+  const followUpsMissed = await sweepOverdueFollowUps(deps, before, SWEEP_BATCH);
+  if (followUpsMissed > 0) deps.logger.warn({ followUpsMissed }, 'follow-ups marked missed by the sweep');
   let pushed = 0;
   const waiting = await deps.tickets.queuesWithWaitingTickets(pushQueues(deps).map((queue) => queue.id));
   for (const queueId of waiting) pushed += await pushDispatch(deps, queueId);
-  return { leasesExpired, timersPlanned, indexRepaired, pushed, countersCorrected };
+  return { leasesExpired, timersPlanned, indexRepaired, pushed, countersCorrected, followUpsMissed };
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { ComplaintEvent, ComplaintRecord, TicketNote, TicketState } from '@triage/shared/complaint';
+import type {
+  ComplaintEvent,
+  ComplaintRecord,
+  TicketFollowUp,
+  TicketNote,
+  TicketState,
+} from '@triage/shared/complaint';
+import type { CrmDelivery } from './crm-loop';
 import type { SlaTimer } from './sla-clock';
 import type { TicketPatch } from './ticket-lifecycle';
 
@@ -59,6 +66,13 @@ export interface SlaFiring {
   move?: { ticket: Partial<TicketState>; sla: Record<string, unknown> };
 }
 
+/** The state a promise must still be in for `TicketStore.updateFollowUp` to change it. */
+export interface FollowUpExpectation {
+  status: TicketFollowUp['status'];
+  reminded?: boolean;
+  done?: boolean;
+}
+
 export interface ClaimIndexRepair {
   added: number;
   fixed: number;
@@ -100,6 +114,30 @@ export interface TicketStore {
   appendEvent(id: string, type: string, origin: EventOrigin, data: Record<string, unknown>): Promise<void>;
   /** Appends a note and its `note-added` event to a routed ticket; null when there is none. */
   appendNote(id: string, note: TicketNote, origin: EventOrigin): Promise<ComplaintRecord | null>;
+  /**
+   * Appends a promise and its `follow-up.promised` event to a ticket that is not closed (and, with
+   * `holder`, held by that agent); null when there is no such ticket.
+   */
+  addFollowUp(
+    id: string,
+    followUp: TicketFollowUp,
+    holder: string | undefined,
+    origin: EventOrigin,
+  ): Promise<ComplaintRecord | null>;
+  /**
+   * Changes one promise if it is still as `expected` says (status, and whether a reminder or a
+   * `doneAt` was recorded), with its event, in one guarded update; null when it is not.
+   */
+  updateFollowUp(
+    id: string,
+    /** The promise, and its place in the ticket's list (promises are only appended, so it stays). */
+    followUp: { id: string; index: number },
+    expected: FollowUpExpectation,
+    set: Partial<TicketFollowUp>,
+    event: ComplaintEvent,
+  ): Promise<ComplaintRecord | null>;
+  /** Tickets with a pending promise due before `before` (the sweep: a lost timer). */
+  withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]>;
   countHeld(agentId: string): Promise<number>;
   /** Held tickets per agent, over every agent (one pass; the sweep's counter check). */
   heldCounts(): Promise<Map<string, number>>;
@@ -149,6 +187,14 @@ export interface TimerPort {
   cancelSla(complaintId: string, generation: number, timers: readonly SlaTimer[]): Promise<void>;
   watchLease(complaintId: string, agentId: string, until: Date): Promise<void>;
   notify(request: NotifyRequest): Promise<void>;
+  /** A promise's reminder and due timers (deterministic ids: scheduling twice is a no-op). */
+  scheduleFollowUp(
+    complaintId: string,
+    followUp: Pick<TicketFollowUp, 'id' | 'remindAt' | 'dueAt'>,
+  ): Promise<void>;
+  cancelFollowUp(complaintId: string, followUpId: string): Promise<void>;
+  /** Queues a status change for a CRM's outgoing webhook (signed, retried, dead-lettered). */
+  tellCrm(delivery: CrmDelivery): Promise<void>;
 }
 
 /** How a complaint was resolved, as its customer's later complaints' rules see it. */

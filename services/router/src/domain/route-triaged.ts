@@ -1,4 +1,5 @@
 import type { ComplaintRecord, TicketState } from '@triage/shared/complaint';
+import { tellCrm } from './crm-loop';
 import { queueById, type DeskDeps } from './desk-deps';
 import { planTimers } from './plan-timers';
 import { pushDispatch } from './push-dispatch';
@@ -45,6 +46,9 @@ export async function routeTriaged(
   }
   if (!current?.ticket?.sla) return 'not-triaged';
   await planTimers(deps, current);
+  // Offered on a replay too: if a crash came between queueing and telling, the CRM still hears it
+  // (the delivery id is deterministic, so it never hears it twice).
+  await tellCrm(deps, current, { kind: 'triaged' });
   if (current.status === 'queued') await pushDispatch(deps, current.ticket.queue, requestId);
   return outcome;
 }

@@ -1,4 +1,4 @@
-import type { ComplaintRecord, TicketNote } from '@triage/shared/complaint';
+import type { ComplaintRecord, TicketFollowUp, TicketNote } from '@triage/shared/complaint';
 import { addNote, type NoteInput } from './add-note';
 import { assignTicket } from './assign-ticket';
 import { actOnTicket, type TicketActionOptions, type TicketActor } from './act-on-ticket';
@@ -6,6 +6,13 @@ import { claimNext } from './claim-next';
 import type { DeskDeps } from './desk-deps';
 import { expireLease, type LeaseOutcome } from './expire-lease';
 import { fireSlaTimer, type SlaFiringOutcome } from './fire-sla-timer';
+import {
+  completeFollowUp,
+  fireFollowUp,
+  promiseFollowUp,
+  type FollowUpFiringOutcome,
+  type FollowUpInput,
+} from './follow-ups';
 import { maintenanceSweep, type SweepResult } from './maintenance-sweep';
 import { overrideTicket, type TicketOverride } from './override-ticket';
 import type { Agent, EventOrigin } from './ports';
@@ -60,6 +67,33 @@ export class TicketDesk {
     requestId: string | undefined,
   ): Promise<{ note: TicketNote; ticket: ComplaintRecord }> {
     return addNote(this.deps, complaintId, author, input, requestId);
+  }
+
+  promiseFollowUp(
+    complaintId: string,
+    actor: TicketActor,
+    input: FollowUpInput,
+    requestId: string | undefined,
+  ): Promise<{ followUp: TicketFollowUp; ticket: ComplaintRecord }> {
+    return promiseFollowUp(this.deps, complaintId, actor, input, requestId);
+  }
+
+  completeFollowUp(
+    complaintId: string,
+    followUpId: string,
+    actor: TicketActor,
+    note: string | undefined,
+    requestId: string | undefined,
+  ): Promise<{ followUp: TicketFollowUp; ticket: ComplaintRecord }> {
+    return completeFollowUp(this.deps, complaintId, followUpId, actor, note, requestId);
+  }
+
+  fireFollowUp(
+    complaintId: string,
+    followUpId: string,
+    kind: 'remind' | 'due',
+  ): Promise<FollowUpFiringOutcome> {
+    return fireFollowUp(this.deps, complaintId, followUpId, kind);
   }
 
   heartbeat(complaintId: string, actor: { agentId?: string }): Promise<ComplaintRecord> {

@@ -20,6 +20,8 @@ export interface TicketSeed {
   /** First-response deadline, from receipt. */
   firstResponseMs?: number;
   resolutionMs?: number;
+  /** The business calendar of the decision (rules/calendars.json); `always` by default. */
+  calendar?: string;
 }
 
 /** A triaged complaint as the worker stores it, ready for the router to queue. */
@@ -44,7 +46,7 @@ export function buildTriagedComplaint(seed: TicketSeed = {}): ComplaintRecord {
       severity: seed.severity ?? 'medium',
       priority: { score: seed.score ?? 50, components: { severity: seed.score ?? 50 } },
       slaPolicy: 'test',
-      calendar: 'always',
+      calendar: seed.calendar ?? 'always',
       firstResponseDueAt: new Date(receivedAt.getTime() + firstResponseMs),
       resolutionDueAt: new Date(receivedAt.getTime() + (seed.resolutionMs ?? firstResponseMs * 4)),
       queue,

@@ -1,5 +1,11 @@
 import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
-import type { ClaimIndexRepair, EventOrigin, PatchGuard, TicketStore } from '../../src/domain/ports';
+import type {
+  ClaimIndexRepair,
+  EventOrigin,
+  FollowUpExpectation,
+  PatchGuard,
+  TicketStore,
+} from '../../src/domain/ports';
 import { heldStatuses, leasedStatuses, openStatuses } from '../../src/domain/ticket-lifecycle';
 
 function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknown>) {
@@ -8,6 +14,17 @@ function eventOf(type: string, origin: EventOrigin, data?: Record<string, unknow
     ...(origin.requestId ? { requestId: origin.requestId } : {}),
     ...(data ? { data } : {}),
   });
+}
+
+function matches(
+  followUp: NonNullable<ComplaintRecord['followUps']>[number],
+  expected: FollowUpExpectation,
+): boolean {
+  if (followUp.status !== expected.status) return false;
+  if (expected.reminded !== undefined && (followUp.remindedAt !== undefined) !== expected.reminded)
+    return false;
+  if (expected.done !== undefined && (followUp.doneAt !== undefined) !== expected.done) return false;
+  return true;
 }
 
 /** Queue order: priority score, then earliest deadline, then arrival. */
@@ -204,6 +221,40 @@ export class FakeTicketStore implements TicketStore {
     doc.events.push(eventOf('note-added', origin, { noteId: note.id, visibility: note.visibility }));
     doc.updatedAt = note.at;
     return this.answer(doc);
+  };
+
+  addFollowUp: TicketStore['addFollowUp'] = async (id, followUp, holder, origin) => {
+    const doc = this.docs.get(id);
+    if (!doc?.ticket || doc.status === 'closed') return null;
+    if (holder !== undefined && doc.ticket.agentId !== holder) return null;
+    doc.followUps = [...(doc.followUps ?? []), structuredClone(followUp)];
+    doc.events.push(
+      eventOf('follow-up.promised', origin, { followUpId: followUp.id, dueAt: followUp.dueAt }),
+    );
+    doc.updatedAt = followUp.createdAt;
+    return this.answer(doc);
+  };
+
+  updateFollowUp: TicketStore['updateFollowUp'] = async (id, at, expected, set, event) => {
+    const doc = this.docs.get(id);
+    const followUp = doc?.followUps?.[at.index];
+    if (followUp?.id !== at.id) return null;
+    if (!doc || !matches(followUp, expected)) return null;
+    Object.assign(followUp, structuredClone(set));
+    doc.events.push(structuredClone(event));
+    doc.updatedAt = event.at;
+    return this.answer(doc);
+  };
+
+  withOverdueFollowUps: TicketStore['withOverdueFollowUps'] = async (before, limit) => {
+    return [...this.docs.values()]
+      .filter((doc) =>
+        (doc.followUps ?? []).some(
+          (entry) => entry.status === 'pending' && entry.dueAt.getTime() < before.getTime(),
+        ),
+      )
+      .slice(0, limit)
+      .flatMap((doc) => this.answer(doc) ?? []);
   };
 
   heldCounts: TicketStore['heldCounts'] = async () => {

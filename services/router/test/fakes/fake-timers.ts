@@ -1,3 +1,4 @@
+import type { CrmDelivery } from '../../src/domain/crm-loop';
 import type { NotifyRequest, TimerPort } from '../../src/domain/ports';
 import type { SlaTimer } from '../../src/domain/sla-clock';
 
@@ -17,6 +18,10 @@ export class FakeTimers implements TimerPort {
   readonly leases: Array<{ complaintId: string; agentId: string; until: Date }> = [];
   /** Notifications by their id. */
   readonly notifications = new Map<string, NotifyRequest>();
+  /** Follow-up timers by id: `<complaint>-<follow-up>-<remind|due>`, with when each is due. */
+  readonly followUps = new Map<string, Date>();
+  /** CRM deliveries by their id. */
+  readonly crm = new Map<string, CrmDelivery>();
   /** While set, watching a lease fails (Redis unreachable). */
   leaseQueueDown = false;
 
@@ -42,6 +47,27 @@ export class FakeTimers implements TimerPort {
 
   async notify(request: NotifyRequest): Promise<void> {
     if (!this.notifications.has(request.id)) this.notifications.set(request.id, request);
+  }
+
+  async scheduleFollowUp(
+    complaintId: string,
+    followUp: { id: string; remindAt: Date; dueAt: Date },
+  ): Promise<void> {
+    for (const [kind, at] of [
+      ['remind', followUp.remindAt],
+      ['due', followUp.dueAt],
+    ] as const) {
+      const id = `${complaintId}-${followUp.id}-${kind}`;
+      if (!this.followUps.has(id)) this.followUps.set(id, at);
+    }
+  }
+
+  async tellCrm(delivery: CrmDelivery): Promise<void> {
+    if (!this.crm.has(delivery.id)) this.crm.set(delivery.id, delivery);
+  }
+
+  async cancelFollowUp(complaintId: string, followUpId: string): Promise<void> {
+    for (const kind of ['remind', 'due']) this.followUps.delete(`${complaintId}-${followUpId}-${kind}`);
   }
 
   /** The keys of a ticket's pending SLA timers of one generation, soonest first. */

@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
-import { assignBody, noteBody, overrideBody, reasonBody, resolveBody, transferBody } from './tickets-router';
+import { crmDeliveriesQuery, crmDeliveryParams } from './crm-router';
+import {
+  assignBody,
+  followUpBody,
+  followUpDoneBody,
+  followUpParams,
+  noteBody,
+  overrideBody,
+  reasonBody,
+  resolveBody,
+  transferBody,
+} from './tickets-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -34,6 +45,23 @@ const note = z
     at: z.iso.datetime(),
   })
   .meta({ id: 'TicketNote' });
+const followUp = z
+  .object({
+    id: z.uuid(),
+    note: z.string(),
+    dueAt: z.iso.datetime(),
+    remindAt: z.iso.datetime(),
+    status: z.enum(['pending', 'kept', 'missed']),
+    createdBy: z.string(),
+    agentId: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    remindedAt: z.iso.datetime().optional(),
+    doneAt: z.iso.datetime().optional(),
+    doneBy: z.string().optional(),
+    doneNote: z.string().optional(),
+    missedAt: z.iso.datetime().optional(),
+  })
+  .meta({ id: 'TicketFollowUp' });
 const agent = z
   .looseObject({
     id: z.string(),
@@ -156,10 +184,10 @@ export function routerOpenApi(): OpenAPIRegistry {
   registry.registerPath({
     method: 'get',
     path: '/v1/tickets/{id}',
-    summary: 'One ticket, with its notes and history',
+    summary: 'One ticket, with its notes, follow-up promises and history',
     request: { params: ticketParams },
     responses: {
-      200: json(z.object({ ticket, notes: z.array(note) }), 'The ticket'),
+      200: json(z.object({ ticket, notes: z.array(note), followUps: z.array(followUp) }), 'The ticket'),
       ...problemResponses(400, 401, 403, 404, 429),
     },
   });
@@ -229,6 +257,72 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       201: json(z.object({ note }), 'The note as stored'),
       ...problemResponses(400, 401, 403, 404, 413, 415, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/follow-ups',
+    summary:
+      'Promise the customer a follow-up by a time (dueAt, or inBusinessMinutes on the ticket’s calendar): the holder is reminded before it is due, a miss is escalated',
+    request: { params: ticketParams, body: { content: { 'application/json': { schema: followUpBody } } } },
+    responses: {
+      201: json(z.object({ followUp }), 'The promise as stored, with its reminder time'),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tickets/{id}/follow-ups/{followUpId}/done',
+    summary: 'Mark a promise done: kept when by its due time, else it stays missed with the time it was done',
+    request: {
+      params: followUpParams,
+      body: { content: { 'application/json': { schema: followUpDoneBody } } },
+    },
+    responses: {
+      200: json(z.object({ followUp }), 'The promise as it now is'),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+    },
+  });
+  const crmDelivery = z
+    .object({
+      id: z.string(),
+      state: z.enum(['failed', 'waiting', 'delayed', 'active', 'completed']),
+      complaintId: z.string(),
+      source: z.string(),
+      url: z.string(),
+      event: z.string(),
+      attemptsMade: z.number().int(),
+      failedReason: z.string().optional(),
+      createdAt: z.iso.datetime(),
+      finishedAt: z.iso.datetime().optional(),
+    })
+    .meta({ id: 'CrmDelivery' });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/crm-deliveries',
+    summary:
+      'Status changes sent to the CRMs’ outgoing webhooks, by state — dead letters (failed) by default — with counts (supervisor, admin)',
+    request: { query: crmDeliveriesQuery },
+    responses: {
+      200: json(
+        z.object({
+          state: z.string(),
+          counts: z.record(z.string(), z.number()),
+          deliveries: z.array(crmDelivery),
+        }),
+        'Deliveries, newest first',
+      ),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/crm-deliveries/{id}/retry',
+    summary: 'Send a dead-lettered CRM delivery again, its attempts starting over (admin)',
+    request: { params: crmDeliveryParams },
+    responses: {
+      202: json(z.object({ delivery: crmDelivery }), 'Queued again'),
+      ...problemResponses(400, 401, 403, 404, 429),
     },
   });
   registry.registerPath({

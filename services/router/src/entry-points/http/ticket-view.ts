@@ -1,5 +1,11 @@
 import type { TriageDecision } from '@triage/rules';
-import type { ComplaintRecord, ComplaintStatus, TicketResolution, TicketSla } from '@triage/shared/complaint';
+import type {
+  ComplaintRecord,
+  ComplaintStatus,
+  TicketFollowUp,
+  TicketResolution,
+  TicketSla,
+} from '@triage/shared/complaint';
 
 /** What an agent sees of a ticket. */
 export interface TicketView {
@@ -39,6 +45,8 @@ export interface TicketView {
   resolution: TicketResolution | null;
   transferCount: number;
   reopenCount: number;
+  /** Promises still to keep, the soonest first (the full list is on GET /v1/tickets/:id). */
+  pendingFollowUps: Array<Pick<TicketFollowUp, 'id' | 'dueAt' | 'note' | 'remindedAt'>>;
   customer: ComplaintRecord['customer'];
   channel: string;
   subject?: string;
@@ -99,6 +107,15 @@ export function toTicketView(complaint: ComplaintRecord, now = new Date()): Tick
     resolution: ticket?.resolution ?? null,
     transferCount: ticket?.transferCount ?? 0,
     reopenCount: ticket?.reopenCount ?? 0,
+    pendingFollowUps: (complaint.followUps ?? [])
+      .filter((followUp) => followUp.status === 'pending')
+      .sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())
+      .map(({ id, dueAt, note, remindedAt }) => ({
+        id,
+        dueAt,
+        note,
+        ...(remindedAt !== undefined ? { remindedAt } : {}),
+      })),
     customer: complaint.customer,
     channel: complaint.channel,
     ...(complaint.subject !== undefined ? { subject: complaint.subject } : {}),

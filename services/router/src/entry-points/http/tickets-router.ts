@@ -41,6 +41,23 @@ export const resolveBody = z
   })
   .strict();
 
+/** A promise to the customer: due at a time, or after business minutes on the ticket's calendar. */
+export const followUpBody = z
+  .object({
+    dueAt: z.iso.datetime({ offset: true }).optional(),
+    inBusinessMinutes: z.number().int().min(1).max(43_200).optional(),
+    note: z.string().trim().min(1).max(2000),
+  })
+  .strict()
+  .refine((body) => (body.dueAt === undefined) !== (body.inBusinessMinutes === undefined), {
+    message: 'give exactly one of dueAt or inBusinessMinutes',
+    path: ['dueAt'],
+  });
+
+export const followUpDoneBody = z.object({ note: z.string().trim().min(1).max(2000).optional() }).strict();
+
+export const followUpParams = ticketParams.extend({ followUpId: z.uuid('must be a follow-up id (UUID)') });
+
 export const assignBody = z.object({ agentId: agentIdSchema }).strict();
 
 export const overrideBody = z
@@ -133,7 +150,12 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     const complaint = await deps.views.findById(id);
     if (!complaint?.ticket) throw new NotFoundError(`No ticket with id ${id}.`);
     await assertMayReadTicket(principalOf(req), complaint, deps.agents, deps.queues());
-    res.json({ ticket: toTicketView(complaint), notes: complaint.notes ?? [], events: complaint.events });
+    res.json({
+      ticket: toTicketView(complaint),
+      notes: complaint.notes ?? [],
+      followUps: complaint.followUps ?? [],
+      events: complaint.events,
+    });
   });
 
   router.get('/v1/resolution-codes', agentOrAdmin, (_req, res) => {
@@ -180,6 +202,30 @@ export function ticketsRouter(deps: TicketsRouterDeps): Router {
     const input = parseOrThrow(noteBody, req.body ?? {});
     const { note } = await deps.desk.addNote(id, actorOf(principalOf(req)).label, input, req.requestId);
     res.status(201).location(`/v1/tickets/${id}`).json({ note });
+  });
+
+  router.post('/v1/tickets/:id/follow-ups', agentOrAdmin, mayAct, async (req, res) => {
+    const { id } = parseOrThrow(ticketParams, req.params, 'path');
+    const body = parseOrThrow(followUpBody, req.body ?? {});
+    const input =
+      body.dueAt !== undefined
+        ? { note: body.note, dueAt: new Date(body.dueAt) }
+        : { note: body.note, inBusinessMinutes: body.inBusinessMinutes ?? 0 };
+    const { followUp } = await deps.desk.promiseFollowUp(id, actorOf(principalOf(req)), input, req.requestId);
+    res.status(201).location(`/v1/tickets/${id}`).json({ followUp });
+  });
+
+  router.post('/v1/tickets/:id/follow-ups/:followUpId/done', agentOrAdmin, mayAct, async (req, res) => {
+    const { id, followUpId } = parseOrThrow(followUpParams, req.params, 'path');
+    const { note } = parseOrThrow(followUpDoneBody, req.body ?? {});
+    const { followUp } = await deps.desk.completeFollowUp(
+      id,
+      followUpId,
+      actorOf(principalOf(req)),
+      note,
+      req.requestId,
+    );
+    res.json({ followUp });
   });
 
   router.post('/v1/tickets/:id/heartbeat', agentOrAdmin, mayAct, async (req, res) => {
