@@ -22,6 +22,7 @@ const kpiLabels = [
   'escalation rate',
   'transfer rate',
   'reopen rate',
+  'promises kept',
 ];
 
 // The page functions below run in the browser. These are the few DOM members they use, declared
