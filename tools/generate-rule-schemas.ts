@@ -33,6 +33,7 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'calendars.json': 'triage business calendars (opening windows, holidays, time zones)',
   'queues.json': 'triage agent queues (skills, calendar, escalation ladder)',
   'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
+  'complaint-rates.json': 'triage complaint-rate monitoring (spike thresholds, alert webhook)',
   'rule-tests': 'triage rule fixtures (rules/tests/*.json): complaints and the decisions they must get',
 };
 

@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium } from '../support/browser';
+import { hourBucket } from '../../services/router/src/domain/complaint-rates';
+import { routeBurst, runRateCount, seedRateHistory } from '../router/support/complaint-rates';
 import { buildComplaint } from '../support/builders';
 import { watchCompletedJobs } from '../support/job-watcher';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
@@ -20,6 +22,7 @@ const kpiLabels = [
   'escalation rate',
   'transfer rate',
   'reopen rate',
+  'promises kept',
 ];
 
 // The page functions below run in the browser. These are the few DOM members they use, declared
@@ -102,6 +105,8 @@ describe('supervisor dashboard in a headless browser', () => {
     );
     expect(await page.locator('tr[data-queue="cn-service"] td').first().textContent()).toBe('中文客服');
     expect(await page.locator('#depthChart rect.bar').count()).toBe(queues.length);
+    // No complaint-rate spike yet: no banner.
+    expect(await page.locator('#rateAlerts').isHidden()).toBe(true);
   });
 
   it('when Chinese complaints are routed, then the auto-refresh shows the cn-service depth grow by exactly that many, the received tile change and their SLA countdowns', async () => {
@@ -154,6 +159,38 @@ describe('supervisor dashboard in a headless browser', () => {
     }
 
     await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true });
+  }, 30_000);
+
+  it('when the complaint rate of a product spikes against its last four weeks, then a banner lists the open alerts', async () => {
+    const page = await openBoard();
+    expect(await page.locator('#rateAlerts').isHidden()).toBe(true);
+
+    const now = new Date();
+    const hour = hourBucket(now);
+    await seedRateHistory(stack.router, hour);
+    await routeBurst(stack.router, now, { chinese: 6, english: 6 });
+    const counted = await runRateCount(stack.router, now);
+    const productAlert = `complaint-rate|${hour.key}|product|credit-card`;
+    expect(counted.raised).toContain(productAlert);
+    const open = await request(stack.router.url)
+      .get('/v1/reports/alerts')
+      .set('Authorization', admin)
+      .expect(200);
+
+    // The page's own 5 s refresh has to show it.
+    await page
+      .locator(`#rateAlerts li[data-alert="${productAlert}"]`)
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('#rateAlerts h2').textContent()).toBe('Complaint spike');
+    expect(
+      await page
+        .locator('#rateAlerts li')
+        .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-alert'))),
+    ).toEqual(open.body.alerts.map((alert: { id: string }) => alert.id));
+    expect(await page.locator(`#rateAlerts li[data-alert="${productAlert}"]`).textContent()).toBe(
+      `product · credit-card: 12 complaints this hour (${hour.start.toISOString().slice(11, 13)}:00 UTC), usually 2.5 (spike above 4.232)`,
+    );
+    await page.screenshot({ path: '/tmp/dashboard-rate-alerts.png', fullPage: true });
   }, 30_000);
 
   it('when the dashboard is opened without a key, then it shows the login form and not the board', async () => {

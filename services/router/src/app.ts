@@ -30,6 +30,10 @@ import type { TicketReadModel } from './data-access/ticket-read-model';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { crmRouter } from './entry-points/http/crm-router';
+import {
+  complaintRatesRouter,
+  type ComplaintRatesRouterDeps,
+} from './entry-points/http/complaint-rates-router';
 import { routerOpenApi } from './entry-points/http/openapi';
 import { queuesRouter } from './entry-points/http/queues-router';
 import { reportsRouter } from './entry-points/http/reports-router';
@@ -61,6 +65,8 @@ export interface RouterAppDeps {
   crmDeliveries: CrmDeliveries;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
   boardJobQueues: Queue[];
+  /** Complaint-rate counts, baselines and open alerts (reports, dashboard banner). */
+  rateMonitor: ComplaintRatesRouterDeps['rateMonitor'];
 }
 
 /** bull-board for admins: read with a session or a Bearer key; changes need the session (CSRF-checked). */
@@ -106,6 +112,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.use(jsonBody('64kb'));
   app.use(sessionRouter(deps));
   app.use(reportsRouter(deps));
+  app.use(complaintRatesRouter(deps));
   app.use(agentsRouter(deps));
   app.use(ticketsRouter(deps));
   app.use(ticketContextRouter(deps));

@@ -58,6 +58,12 @@ export const routerConfigSchema = baseConfigSchema
     CRM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     /** How often the safety-net sweep runs (lost lease timers, waiting push tickets); 0 turns it off. */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    /** How often complaint rates are counted and checked for spikes (rules/complaint-rates.json); 0 = never on a schedule. */
+    RATE_MONITOR_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 60_000),
     /** A capacity counter quiet for this long may be corrected from the tickets (ADR 0003). */
     CAPACITY_COUNTER_QUIET_MS: z.coerce.number().int().min(0).default(30_000),
   })

@@ -47,6 +47,7 @@ import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
+import { startRateMonitor, type RateMonitor } from './rate-monitor';
 import { slaTimerKindOf } from './domain/sla-timer-kinds';
 import { TicketDesk } from './domain/ticket-desk';
 import { crmProcessor } from './entry-points/queue/crm-processor';
@@ -74,6 +75,8 @@ export interface RunningRouter {
   notifyWorker: Worker<NotifyJob>;
   followUpWorker: Worker<FollowUpJob>;
   crmWorker: Worker<CrmJob>;
+  /** Complaint-rate counts, spike alerts and their job queue. */
+  rateMonitor: RateMonitor;
   /** queues.json reloads: `reloaded` (queue ids) or `rejected` (errors; the old queues stay). */
   rulesReloads: EventEmitter<{ reloaded: [string[]]; rejected: [string[]] }>;
   stop: () => Promise<void>;
@@ -109,6 +112,7 @@ export async function startRouter(
   let calendars = compiled.ruleset.calendars;
   // rules/sources/*.json `outbound`: where each CRM hears of its complaints' status changes.
   let crmHooks = await loadCrmHooks(rulesDir, logger);
+  let complaintRates = compiled.ruleset.complaintRates;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -249,6 +253,19 @@ export async function startRouter(
     );
   }
 
+  const rateMonitor = await startRateMonitor({
+    mongo,
+    producerRedis,
+    prefix: config.QUEUE_PREFIX,
+    workerOptions: common,
+    everyMs: config.RATE_MONITOR_INTERVAL_MS,
+    settings: () => complaintRates,
+    notify: (request) => timers.notify(request),
+    metrics,
+    logger,
+    watch,
+  });
+
   slaWorker.on('completed', (job, outcome) => {
     if (outcome !== 'fired') return;
     slaEvents.inc({ kind: slaTimerKindOf(job.data.key), phase: job.data.phase });
@@ -266,6 +283,7 @@ export async function startRouter(
     timers.notifications,
     timers.followUps,
     timers.crm,
+    rateMonitor.queue.queue,
     ...(maintenance ? [maintenance] : []),
   ];
   observeQueueDepths(metrics, boardJobQueues);
@@ -297,6 +315,7 @@ export async function startRouter(
     agents,
     queues: agentQueues,
     resolutionCodes: () => resolutionCodes,
+    rateMonitor: { rates: rateMonitor.rates, alerts: rateMonitor.alerts, settings: () => complaintRates },
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
       { name: 'redis', check: () => pingRedis(workerRedis) },
@@ -323,6 +342,7 @@ export async function startRouter(
           resolutionCodes = next.ruleset.resolutionCodes;
           calendars = next.ruleset.calendars;
           crmHooks = await loadCrmHooks(rulesDir, logger);
+          complaintRates = next.ruleset.complaintRates;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);
@@ -346,12 +366,14 @@ export async function startRouter(
     notifyWorker,
     followUpWorker,
     crmWorker,
+    rateMonitor,
     rulesReloads,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
+      await rateMonitor.close();
       await Promise.all(watchedPipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);

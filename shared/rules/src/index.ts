@@ -24,6 +24,7 @@ export { checkRegexSafety, maxRegexPatternLength } from './operators/regex-safet
 export { regexInputCap, type RegexOperatorValue } from './operators/safe-regex';
 export * from './facts';
 export * from './ruleset-schemas';
+export * from './complaint-rates-schema';
 export { rulesetLimits, type RulesetLimits } from './ruleset-limits';
 export * from './load-ruleset';
 export {

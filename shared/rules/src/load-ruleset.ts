@@ -17,6 +17,7 @@ import {
   type StageFile,
   type StageName,
 } from './ruleset-schemas';
+import type { ComplaintRatesFile } from './complaint-rates-schema';
 import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
 
 /** A problem in a rule file, located by file and JSON pointer. */
@@ -42,6 +43,8 @@ export interface Ruleset {
   queues: QueuesFile;
   /** How an agent may close a case (rules/resolution-codes.json). */
   resolutionCodes: ResolutionCode[];
+  /** Complaint-rate spike thresholds and the alert webhook (rules/complaint-rates.json, router). */
+  complaintRates: ComplaintRatesFile;
 }
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
@@ -188,6 +191,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const calendarList = (parsed.get('calendars.json') as { calendars: BusinessCalendar[] }).calendars;
   const queues = parsed.get('queues.json') as QueuesFile;
   const resolutionCodes = (parsed.get('resolution-codes.json') as { codes: ResolutionCode[] }).codes;
+  const complaintRates = parsed.get('complaint-rates.json') as ComplaintRatesFile;
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
@@ -302,6 +306,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       calendars,
       queues,
       resolutionCodes,
+      complaintRates,
     },
   };
 }

@@ -3,6 +3,7 @@ import { customerTiers } from './customer-tiers';
 import { severities } from './triage-decision';
 import { businessCalendarSchema } from './business-calendar';
 import { rulesetLimits } from './ruleset-limits';
+import { complaintRatesFileSchema } from './complaint-rates-schema';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */
 export const stageNames = ['classify', 'severity', 'sla', 'route'] as const;
@@ -355,6 +356,7 @@ export const rulesetFileSchemas = {
   'calendars.json': calendarsFileSchema,
   'queues.json': queuesFileSchema,
   'resolution-codes.json': resolutionCodesFileSchema,
+  'complaint-rates.json': complaintRatesFileSchema,
 } as const;
 export type RulesetFileName = keyof typeof rulesetFileSchemas;
 export const rulesetFileNames = Object.keys(rulesetFileSchemas) as RulesetFileName[];

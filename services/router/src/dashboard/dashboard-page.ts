@@ -36,6 +36,9 @@ export const dashboardPage = `<!doctype html>
   #login input { width:100%; padding:8px; margin:8px 0; }
   .hidden { display:none; }
   .error { color:var(--bad); }
+  #rateAlerts { grid-column: 1 / -1; background:#fdecea; border:1px solid var(--bad); border-radius:8px; padding:10px 16px; }
+  #rateAlerts h2 { color:var(--bad); font-size:15px; margin:0 0 4px; }
+  #rateAlerts ul { margin:0; padding-left:18px; }
 </style>
 </head>
 <body>
@@ -48,6 +51,7 @@ export const dashboardPage = `<!doctype html>
   <p class="error" id="loginError"></p>
 </div>
 <main id="board" class="hidden">
+  <div id="rateAlerts" class="hidden" role="alert"><h2>Complaint spike</h2><ul id="rateAlertList"></ul></div>
   <section><h2>Service levels (last 7 days)</h2><div class="kpis" id="kpis"></div></section>
   <section class="wide"><h2>Queues</h2>
     <table><thead><tr><th>Queue</th><th>Waiting</th><th title="Waiting tickets that need a skill no online agent has">No agent</th><th>Active</th><th>At risk</th><th>Breached</th><th>Oldest waiting</th></tr></thead><tbody id="queues"></tbody></table>
@@ -123,6 +127,15 @@ export const dashboardPage = `<!doctype html>
       return '<tr><td>' + esc(t.id.slice(0, 8)) + '</td><td>' + esc(t.queue) + '</td><td>' + esc(t.severity) + '</td><td class="' + (late ? 'bad' : '') + '">' + dueIn(t.dueAt) + '</td></tr>';
     }).join('') || '<tr><td colspan="4">nothing waiting</td></tr>';
   }
+  // Open complaint-rate spikes (GET /v1/reports/alerts): a banner above the board while there are any.
+  function renderRateAlerts(alerts) {
+    el('rateAlerts').classList.toggle('hidden', alerts.length === 0);
+    el('rateAlertList').innerHTML = alerts.map(function (a) {
+      var when = a.period === 'hour' ? 'this hour (' + new Date(a.bucketStart).toISOString().slice(11, 13) + ':00 UTC)' : 'on ' + a.bucketStart.slice(0, 10);
+      return '<li data-alert="' + esc(a.id) + '"><b>' + esc(a.dimension) + ' · ' + esc(a.value) + '</b>: ' + a.count + ' complaints ' + esc(when) +
+        ', usually ' + a.baseline.mean + ' (spike above ' + a.limit + ')</li>';
+    }).join('');
+  }
   function refresh() {
     var to = new Date(), from = new Date(to.getTime() - 7 * 86400000);
     return Promise.all([
@@ -130,8 +143,10 @@ export const dashboardPage = `<!doctype html>
       api('/v1/reports?from=' + from.toISOString() + '&to=' + to.toISOString()),
       api('/v1/reports/escalations?limit=15'),
       api('/v1/reports/deadlines?limit=12'),
+      api('/v1/reports/alerts?limit=20'),
     ]).then(function (all) {
       var queues = all[0].queues, report = all[1], escalations = all[2].escalations, deadlines = all[3].tickets;
+      renderRateAlerts(all[4].alerts);
       var t = report.totals;
       el('kpis').innerHTML = [
         ['received', t.received, ''], ['open backlog', t.backlog, ''], ['resolved', t.resolved, ''],

@@ -100,6 +100,42 @@ const reportQuery = z.object({
     .meta({ description: 'CSV only: which grouping' }),
 });
 
+const baseline = z
+  .object({
+    weeks: z.number().int().meta({ description: 'Earlier weeks counted (0–4)' }),
+    mean: z.number(),
+    sd: z.number().meta({ description: 'Sample standard deviation' }),
+    counts: z.array(z.number().int()),
+  })
+  .meta({ id: 'RateBaseline' });
+const ratePoint = z
+  .object({
+    count: z.number().int(),
+    baseline,
+    limit: z
+      .number()
+      .nullable()
+      .meta({ description: 'The count a spike must exceed; null: not enough history' }),
+    spike: z.boolean(),
+  })
+  .meta({ id: 'RatePoint' });
+const bucketView = z.object({ start: z.iso.datetime(), end: z.iso.datetime(), counted: z.boolean() });
+const rateAlert = z
+  .object({
+    id: z.string(),
+    kind: z.literal('complaint-rate-spike'),
+    period: z.enum(['hour', 'day']),
+    bucketStart: z.iso.datetime(),
+    dimension: z.string(),
+    value: z.string(),
+    count: z.number().int(),
+    baseline,
+    limit: z.number(),
+    raisedAt: z.iso.datetime(),
+    openUntil: z.iso.datetime(),
+  })
+  .meta({ id: 'RateAlert' });
+
 /** The router API, described from the zod schemas that validate it. */
 export function routerOpenApi(): OpenAPIRegistry {
   const registry = createOpenApiRegistry();
@@ -479,6 +515,38 @@ export function routerOpenApi(): OpenAPIRegistry {
         z.object({ tickets: z.array(z.looseObject({ id: z.string(), dueAt: z.iso.datetime() })) }),
         'Deadlines',
       ),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/reports/complaint-rates',
+    summary:
+      'Complaint counts per product, category, queue and source for the UTC hour and day of `at` (default now), each with its baseline: the same weekday and hour of the previous 4 weeks (supervisor, admin)',
+    request: { query: z.object({ at: z.iso.datetime().optional() }) },
+    responses: {
+      200: json(
+        z.object({
+          at: z.iso.datetime(),
+          hour: bucketView,
+          day: bucketView,
+          dimensions: z.record(
+            z.enum(['total', 'product', 'category', 'queue', 'source']),
+            z.array(z.object({ value: z.string(), hour: ratePoint, day: ratePoint })),
+          ),
+        }),
+        'Counts and baselines',
+      ),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/reports/alerts',
+    summary: 'Open complaint-rate spike alerts, newest first (supervisor, admin)',
+    request: { query: z.object({ limit: z.number().int().min(1).max(200).optional() }) },
+    responses: {
+      200: json(z.object({ alerts: z.array(rateAlert) }), 'Open alerts'),
       ...problemResponses(400, 401, 403, 429),
     },
   });
