@@ -32,7 +32,7 @@ describe('the loop back to the CRM', () => {
     // After a reopen, the next resolve is a new change.
     await tellCrm(
       desk.deps,
-      { ...ticket, ticket: { ...ticket.ticket, reopenCount: 1 } },
+      { ...ticket, ticket: { ...ticket.ticket!, reopenCount: 1 } },
       { kind: 'resolved' },
     );
     expect(desk.timers.crm.has('crm-c-1-resolved-1')).toBe(true);
