@@ -27,6 +27,7 @@ import type { CustomerHistoryReader } from './data-access/customer-history-reade
 import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
 import type { TicketReadModel } from './data-access/ticket-read-model';
+import type { SurveyLinks } from './domain/csat';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { crmRouter } from './entry-points/http/crm-router';
@@ -34,6 +35,7 @@ import {
   complaintRatesRouter,
   type ComplaintRatesRouterDeps,
 } from './entry-points/http/complaint-rates-router';
+import { surveyRouter } from './entry-points/http/survey-router';
 import { routerOpenApi } from './entry-points/http/openapi';
 import { queuesRouter } from './entry-points/http/queues-router';
 import { reportsRouter } from './entry-points/http/reports-router';
@@ -61,6 +63,8 @@ export interface RouterAppDeps {
   limits: AccessLimits;
   /** Express `trust proxy` (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /** Satisfaction survey links (GET/POST /survey/:token). */
+  surveys: SurveyLinks;
   /** The CRM deliveries' job queue, for GET /v1/crm-deliveries. */
   crmDeliveries: CrmDeliveries;
   /** Every BullMQ queue of the system, for the bull-board UI at /admin/queues. */
@@ -109,6 +113,8 @@ export function createApp(deps: RouterAppDeps): Express {
     sessionRequiredForChanges,
     queueBoard(deps),
   );
+  // Public: the signed link is the permission. Before the JSON-only body parser (the page posts a form).
+  app.use(surveyRouter(deps));
   app.use(jsonBody('64kb'));
   app.use(sessionRouter(deps));
   app.use(reportsRouter(deps));

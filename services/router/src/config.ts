@@ -56,6 +56,15 @@ export const routerConfigSchema = baseConfigSchema
     CRM_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(15),
     /** First retry delay of a CRM delivery; it doubles every attempt (15 attempts from 2 s: about 18 hours). */
     CRM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    /** How long a satisfaction survey link stays valid after the resolve (default 14 days). */
+    SURVEY_TTL_MS: z.coerce
+      .number()
+      .int()
+      .min(60_000)
+      .max(90 * 86_400_000)
+      .default(14 * 86_400_000),
+    /** Where customers reach the router's survey page: the links sent to CRMs start with it. */
+    SURVEY_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3001'),
     /** How often the safety-net sweep runs (lost lease timers, waiting push tickets); 0 turns it off. */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     /** How often complaint rates are counted and checked for spikes (rules/complaint-rates.json); 0 = never on a schedule. */

@@ -43,6 +43,7 @@ import {
   type SlaTimerJob,
 } from './data-access/router-timers';
 import { CrmDeliveries } from './data-access/crm-deliveries';
+import { SurveyTokens } from './data-access/survey-tokens';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
@@ -143,6 +144,7 @@ export async function startRouter(
   for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps, timers.crm]) {
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
+  const surveys = new SurveyTokens(config.SESSION_SECRET, config.SURVEY_BASE_URL, config.SURVEY_TTL_MS);
   const desk = new TicketDesk({
     tickets,
     agents,
@@ -152,6 +154,7 @@ export async function startRouter(
     defaultQueue: () => queueConfig.defaultQueue,
     calendars: () => calendars,
     crmHooks: () => crmHooks,
+    surveys,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -310,6 +313,7 @@ export async function startRouter(
     },
     desk,
     crmDeliveries: new CrmDeliveries(timers.crm),
+    surveys,
     views: new TicketReadModel(tickets.model),
     customerHistory: new CustomerHistoryReader(mongo),
     agents,

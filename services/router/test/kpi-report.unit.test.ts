@@ -154,12 +154,61 @@ describe('KPI report', () => {
     );
     const lines = kpiCsv(report, 'agents').trim().split('\n');
     expect(lines[0]).toMatch(/^rank,id,received,resolved,backlog,firstResponseAttainmentPct/);
-    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,0,,$/);
+    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,0,,0,,,$/);
     expect(lines[2]).toMatch(/^,all,1,1,0,100/);
   });
 
   it('percentile uses the nearest-rank method', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
     expect(percentile([], 50)).toBeNull();
+  });
+});
+
+describe('KPI report: satisfaction surveys and promises', () => {
+  const at = new Date('2026-03-02T09:00:00Z');
+  const resolvedBy = (agentId: string, category: string, score?: number): ReportComplaint => ({
+    _id: `${agentId}-${category}-${score ?? 'none'}`,
+    status: 'resolved',
+    receivedAt: at,
+    customer: { id: 'c' },
+    decision: {
+      category,
+      severity: 'medium',
+      queue: 'billing',
+      tags: [],
+      firstResponseDueAt: new Date(at.getTime() + 3_600_000),
+      resolutionDueAt: new Date(at.getTime() + 86_400_000),
+    },
+    ticket: { queue: 'billing', agentId, resolvedAt: new Date(at.getTime() + 600_000) },
+    ...(score !== undefined ? { csat: { score } } : {}),
+    events: [{ type: 'resolved', at: new Date(at.getTime() + 600_000), actor: `agent:${agentId}` }],
+  });
+
+  it('when some resolved tickets got survey answers, then responses, average and CSAT % (4–5) per agent and category', () => {
+    const report = buildKpiReport(
+      [
+        resolvedBy('ann', 'billing', 5),
+        resolvedBy('ann', 'billing', 2),
+        resolvedBy('ann', 'fraud'),
+        resolvedBy('bo', 'fraud', 4),
+      ],
+      { from: at, to: new Date(at.getTime() + 86_400_000) },
+      new Date(at.getTime() + 86_400_000),
+    );
+    expect(report.byAgent.find((agent) => agent.id === 'ann')?.csat).toEqual({
+      surveyed: 3,
+      responses: 2,
+      responseRatePct: 66.67,
+      avgScore: 3.5,
+      csatPct: 50,
+    });
+    expect(report.byCategory.map((group) => [group.id, group.csat.csatPct])).toEqual([
+      ['billing', 50],
+      ['fraud', 100],
+    ]);
+    expect(report.totals.csat).toMatchObject({ surveyed: 4, responses: 3, avgScore: 3.67 });
+    const csv = kpiCsv(report, 'categories').trim().split('\n');
+    expect(csv[0]).toMatch(/,csatResponses,csatAvgScore,csatPct$/);
+    expect(csv[1]).toMatch(/^billing,.*,2,3\.5,50$/);
   });
 });

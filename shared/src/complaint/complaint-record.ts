@@ -72,6 +72,18 @@ export interface TicketFollowUp {
   missedAt?: Date;
 }
 
+/** The customer's answer to the satisfaction survey sent when the ticket was resolved. */
+export interface TicketCsat {
+  /** 1 (very dissatisfied) … 5 (very satisfied); 4 and 5 count as satisfied (CSAT %). */
+  score: number;
+  comment?: string;
+  at: Date;
+  /** Which resolve it answers: the ticket's reopen count at that resolve. */
+  round: number;
+  /** The survey page, or the CRM posting the answer as JSON. */
+  via: 'page' | 'api';
+}
+
 /** How a case was closed: the code, what was done, and whether it is the final answer. */
 export interface TicketResolution {
   code: string;
@@ -130,5 +142,9 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   notes?: TicketNote[];
   /** Promises to the customer, in the order made. */
   followUps?: TicketFollowUp[];
+  /** The latest satisfaction survey answer (one per resolve). */
+  csat?: TicketCsat;
+  /** The resolve rounds whose survey was answered: a survey link works once. */
+  csatRounds?: number[];
   events: ComplaintEvent[];
 }

@@ -89,6 +89,7 @@ export function problemResponses(...statuses: number[]): RouteConfig['responses'
     403: 'The key may not make this call',
     404: 'Not found',
     409: 'Conflicts with the current state',
+    410: 'Gone: the link has expired',
     413: 'Body too large',
     415: 'Body is not JSON',
     429: 'Rate limited; see Retry-After',

@@ -67,6 +67,8 @@ const complaintSchema = new Schema<ComplaintRecord>(
     events: { type: [eventSchema], default: [] },
     notes: { type: [Schema.Types.Mixed], default: undefined },
     followUps: { type: [Schema.Types.Mixed], default: undefined },
+    csat: Schema.Types.Mixed,
+    csatRounds: { type: [Number], default: undefined },
   },
   { collection: 'complaints', versionKey: false, minimize: true },
 );

@@ -10,6 +10,8 @@ const REPORT_FIELDS = {
   product: 1,
   'customer.id': 1,
   'decision.severity': 1,
+  'decision.category': 1,
+  'csat.score': 1,
   'decision.queue': 1,
   'decision.tags': 1,
   'decision.firstResponseDueAt': 1,

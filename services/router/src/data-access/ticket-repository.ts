@@ -2,6 +2,7 @@ import type { Logger } from '@triage/shared/kernel';
 import type {
   ComplaintEvent,
   ComplaintRecord,
+  TicketCsat,
   TicketFollowUp,
   TicketNote,
   TicketState,
@@ -306,6 +307,16 @@ export class TicketRepository implements TicketStore {
           },
           $push: { events: event },
         },
+        { new: true, projection: { trace: 0 } },
+      )
+      .lean<ComplaintRecord>();
+  }
+
+  async recordCsat(id: string, csat: TicketCsat, event: ComplaintEvent): Promise<ComplaintRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: id, csatRounds: { $ne: csat.round } },
+        { $set: { csat, updatedAt: csat.at }, $push: { csatRounds: csat.round, events: event } },
         { new: true, projection: { trace: 0 } },
       )
       .lean<ComplaintRecord>();

@@ -15,7 +15,7 @@ export interface NoteInput {
  * ticket may still get a note for the next person who reads it).
  */
 export async function addNote(
-  deps: Pick<DeskDeps, 'tickets' | 'now' | 'crmHooks' | 'timers' | 'logger'>,
+  deps: Pick<DeskDeps, 'tickets' | 'now' | 'crmHooks' | 'timers' | 'logger' | 'surveys'>,
   complaintId: string,
   author: string,
   input: NoteInput,

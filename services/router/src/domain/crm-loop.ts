@@ -1,5 +1,6 @@
 import type { ComplaintRecord, TicketNote } from '@triage/shared/complaint';
 import type { CrmEventKind } from '@triage/shared/sources';
+import { surveyFor } from './csat';
 import type { DeskDeps } from './desk-deps';
 
 /** One status change for a CRM, delivered (and retried) by the router's crm job queue. */
@@ -35,7 +36,12 @@ function discriminator(complaint: ComplaintRecord, change: CrmChange): string {
 }
 
 /** The CRM's view of the change: the ticket as it now is, and what changed. */
-export function crmPayload(complaint: ComplaintRecord, change: CrmChange, at: Date): Record<string, unknown> {
+export function crmPayload(
+  complaint: ComplaintRecord,
+  change: CrmChange,
+  at: Date,
+  survey?: { url: string; expiresAt: Date },
+): Record<string, unknown> {
   const { decision, ticket } = complaint;
   return {
     event: `ticket.${change.kind}`,
@@ -74,6 +80,10 @@ export function crmPayload(complaint: ComplaintRecord, change: CrmChange, at: Da
           },
         }
       : {}),
+    // A resolve makes a satisfaction survey due: the CRM passes the link on to the customer.
+    ...(change.kind === 'resolved' && survey
+      ? { survey: { url: survey.url, expiresAt: survey.expiresAt.toISOString() } }
+      : {}),
   };
 }
 
@@ -84,7 +94,7 @@ export function crmPayload(complaint: ComplaintRecord, change: CrmChange, at: Da
  * failure to queue the delivery is logged.
  */
 export async function tellCrm(
-  deps: Pick<DeskDeps, 'crmHooks' | 'timers' | 'logger' | 'now'>,
+  deps: Pick<DeskDeps, 'crmHooks' | 'timers' | 'logger' | 'now' | 'surveys'>,
   complaint: ComplaintRecord,
   change: CrmChange,
 ): Promise<void> {
@@ -96,7 +106,12 @@ export async function tellCrm(
     complaintId: complaint._id,
     source: complaint.source,
     url: hook.url,
-    payload: crmPayload(complaint, change, deps.now()),
+    payload: crmPayload(
+      complaint,
+      change,
+      deps.now(),
+      change.kind === 'resolved' ? surveyFor(deps, complaint) : undefined,
+    ),
   };
   try {
     await deps.timers.tellCrm(delivery);

@@ -8,6 +8,7 @@ export interface ReportComplaint {
   product?: string;
   customer: { id: string };
   decision?: {
+    category?: string;
     severity: string;
     queue: string;
     tags: string[];
@@ -22,7 +23,19 @@ export interface ReportComplaint {
     sla?: { firstResponseDueAt: Date; resolutionDueAt: Date; pausedMs: number };
   };
   followUps?: Array<{ status: 'pending' | 'kept' | 'missed'; agentId: string | null }>;
+  csat?: { score: number };
   events: ComplaintEvent[];
+}
+
+/** Satisfaction survey answers: one survey is due per resolved ticket. */
+export interface CsatKpi {
+  /** Resolved tickets (each made a survey due). */
+  surveyed: number;
+  responses: number;
+  responseRatePct: number | null;
+  avgScore: number | null;
+  /** Share of answers scoring 4 or 5 (the usual CSAT %). */
+  csatPct: number | null;
 }
 
 /** Follow-up promises: kept by their due time, missed, still pending. */
@@ -57,6 +70,7 @@ export interface GroupKpis {
   transferRatePct: number | null;
   reopenRatePct: number | null;
   promises: PromiseKpi;
+  csat: CsatKpi;
 }
 
 export interface KpiReport {
@@ -66,6 +80,7 @@ export interface KpiReport {
   byQueue: GroupKpis[];
   byAgent: Array<GroupKpis & { rank: number }>;
   bySeverity: GroupKpis[];
+  byCategory: GroupKpis[];
   complaintsPerProduct: Array<{ product: string; count: number }>;
   complaintsPerCustomer: Array<{ customerId: string; count: number }>;
 }
@@ -105,6 +120,7 @@ interface Outcome {
   open: boolean;
   agentId: string | null;
   followUps: NonNullable<ReportComplaint['followUps']>;
+  csatScore: number | null;
 }
 
 /**
@@ -148,6 +164,7 @@ export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
     open: OPEN.has(complaint.status),
     agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
     followUps: complaint.followUps ?? [],
+    csatScore: complaint.csat?.score ?? null,
   };
 }
 
@@ -187,6 +204,18 @@ function promiseKpi(followUps: ReadonlyArray<{ status: string }>): PromiseKpi {
   };
 }
 
+function csatKpi(outcomes: Outcome[]): CsatKpi {
+  const scores = outcomes.flatMap((o) => (o.csatScore === null ? [] : [o.csatScore]));
+  const surveyed = outcomes.filter((o) => o.resolved).length;
+  return {
+    surveyed,
+    responses: scores.length,
+    responseRatePct: rate(scores.length, surveyed),
+    avgScore: scores.length === 0 ? null : round(scores.reduce((a, b) => a + b, 0) / scores.length),
+    csatPct: rate(scores.filter((score) => score >= 4).length, scores.length),
+  };
+}
+
 function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
   const resolved = outcomes.filter((o) => o.resolved).length;
   return {
@@ -200,6 +229,7 @@ function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
     transferRatePct: rate(outcomes.filter((o) => o.transferred).length, outcomes.length),
     reopenRatePct: rate(outcomes.filter((o) => o.reopened).length, resolved),
     promises: promiseKpi(outcomes.flatMap((o) => o.followUps)),
+    csat: csatKpi(outcomes),
   };
 }
 
@@ -295,6 +325,7 @@ export function buildKpiReport(
     byQueue: perGroup((row) => row.complaint.ticket?.queue ?? row.complaint.decision?.queue ?? null),
     byAgent,
     bySeverity: perGroup((row) => row.complaint.decision?.severity ?? null),
+    byCategory: perGroup((row) => row.complaint.decision?.category ?? null),
     complaintsPerProduct: count(groupBy(complaints, (c) => c.product ?? '(none)')).map(
       ({ id, count: n }) => ({ product: id, count: n }),
     ),
@@ -322,6 +353,9 @@ const CSV_COLUMNS = [
   'reopenRatePct',
   'promisesMade',
   'promisesKeptPct',
+  'csatResponses',
+  'csatAvgScore',
+  'csatPct',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -330,9 +364,15 @@ function csvCell(value: unknown): string {
 }
 
 /** The same KPIs as CSV, one row per group (queue, agent or severity), totals last. */
-export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severities'): string {
+export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severities' | 'categories'): string {
   const groups: GroupKpis[] =
-    view === 'queues' ? report.byQueue : view === 'agents' ? report.byAgent : report.bySeverity;
+    view === 'queues'
+      ? report.byQueue
+      : view === 'agents'
+        ? report.byAgent
+        : view === 'categories'
+          ? report.byCategory
+          : report.bySeverity;
   const header = [
     view === 'agents' ? 'rank' : null,
     ...CSV_COLUMNS,
@@ -358,6 +398,9 @@ export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severitie
       group.reopenRatePct,
       group.promises.made,
       group.promises.keptPct,
+      group.csat.responses,
+      group.csat.avgScore,
+      group.csat.csatPct,
       ...(view === 'agents' ? [group.name ?? ''] : []),
     ]
       .map(csvCell)

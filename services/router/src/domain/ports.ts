@@ -1,6 +1,7 @@
 import type {
   ComplaintEvent,
   ComplaintRecord,
+  TicketCsat,
   TicketFollowUp,
   TicketNote,
   TicketState,
@@ -136,6 +137,8 @@ export interface TicketStore {
     set: Partial<TicketFollowUp>,
     event: ComplaintEvent,
   ): Promise<ComplaintRecord | null>;
+  /** Stores a survey answer unless its round was answered already (then null). */
+  recordCsat(id: string, csat: TicketCsat, event: ComplaintEvent): Promise<ComplaintRecord | null>;
   /** Tickets with a pending promise due before `before` (the sweep: a lost timer). */
   withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]>;
   countHeld(agentId: string): Promise<number>;

@@ -1,4 +1,5 @@
-import type { ComplaintRecord, TicketFollowUp, TicketNote } from '@triage/shared/complaint';
+import type { ComplaintRecord, TicketCsat, TicketFollowUp, TicketNote } from '@triage/shared/complaint';
+import { answerSurvey, type CsatAnswer, type SurveyRef } from './csat';
 import { addNote, type NoteInput } from './add-note';
 import { assignTicket } from './assign-ticket';
 import { actOnTicket, type TicketActionOptions, type TicketActor } from './act-on-ticket';
@@ -94,6 +95,15 @@ export class TicketDesk {
     kind: 'remind' | 'due',
   ): Promise<FollowUpFiringOutcome> {
     return fireFollowUp(this.deps, complaintId, followUpId, kind);
+  }
+
+  /** The stored ticket, as the use cases read it (null when there is none). */
+  ticket(complaintId: string): Promise<ComplaintRecord | null> {
+    return this.deps.tickets.findById(complaintId);
+  }
+
+  answerSurvey(survey: SurveyRef, answer: CsatAnswer, via: TicketCsat['via']): Promise<TicketCsat> {
+    return answerSurvey(this.deps, survey, answer, via);
   }
 
   heartbeat(complaintId: string, actor: { agentId?: string }): Promise<ComplaintRecord> {

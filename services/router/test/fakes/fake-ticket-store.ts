@@ -246,6 +246,15 @@ export class FakeTicketStore implements TicketStore {
     return this.answer(doc);
   };
 
+  recordCsat: TicketStore['recordCsat'] = async (id, csat, event) => {
+    const doc = this.docs.get(id);
+    if (!doc || doc.csatRounds?.includes(csat.round)) return null;
+    doc.csat = structuredClone(csat);
+    doc.csatRounds = [...(doc.csatRounds ?? []), csat.round];
+    doc.events.push(structuredClone(event));
+    return this.answer(doc);
+  };
+
   withOverdueFollowUps: TicketStore['withOverdueFollowUps'] = async (before, limit) => {
     return [...this.docs.values()]
       .filter((doc) =>

@@ -4,6 +4,7 @@ import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
 import { crmDeliveriesQuery, crmDeliveryParams } from './crm-router';
+import { surveyAnswerBody, surveyParams } from './survey-router';
 import {
   assignBody,
   followUpBody,
@@ -95,7 +96,7 @@ const reportQuery = z.object({
   to: z.iso.datetime().optional(),
   format: z.enum(['json', 'csv']).optional(),
   view: z
-    .enum(['queues', 'agents', 'severities'])
+    .enum(['queues', 'agents', 'severities', 'categories'])
     .optional()
     .meta({ description: 'CSV only: which grouping' }),
 });
@@ -373,6 +374,51 @@ export function routerOpenApi(): OpenAPIRegistry {
     responses: {
       202: json(z.object({ delivery: crmDelivery }), 'Queued again'),
       ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  const csat = z
+    .object({
+      score: z.number().int().min(1).max(5),
+      comment: z.string().optional(),
+      at: z.iso.datetime(),
+      round: z.number().int(),
+      via: z.enum(['page', 'api']),
+    })
+    .meta({ id: 'Csat' });
+  registry.registerPath({
+    method: 'get',
+    path: '/survey/{token}',
+    summary:
+      'The satisfaction survey page a resolve makes due (public: the signed, expiring link is the permission); bilingual HTML',
+    security: [],
+    request: { params: surveyParams },
+    responses: {
+      200: { description: 'The survey form', content: { 'text/html': { schema: z.string() } } },
+      ...problemResponses(400, 404, 409, 410, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/survey/{token}',
+    summary:
+      'Answer the survey: JSON `{ score 1–5, comment? }` from a CRM (201), or the page’s form (a thank-you page); once per resolve',
+    security: [],
+    request: {
+      params: surveyParams,
+      body: {
+        content: {
+          'application/json': { schema: surveyAnswerBody },
+          'application/x-www-form-urlencoded': { schema: surveyAnswerBody },
+        },
+      },
+    },
+    responses: {
+      201: json(z.object({ csat }), 'Stored on the complaint'),
+      200: {
+        description: 'The page’s thank-you (form posts)',
+        content: { 'text/html': { schema: z.string() } },
+      },
+      ...problemResponses(400, 404, 409, 410, 413, 415, 429),
     },
   });
   registry.registerPath({

@@ -13,7 +13,7 @@ export const reportQuerySchema = z
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     format: z.enum(['json', 'csv']).default('json'),
-    view: z.enum(['queues', 'agents', 'severities']).default('queues'),
+    view: z.enum(['queues', 'agents', 'severities', 'categories']).default('queues'),
   })
   .strict();
 
