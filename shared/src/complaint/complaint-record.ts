@@ -146,5 +146,7 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   csat?: TicketCsat;
   /** The resolve rounds whose survey was answered: a survey link works once. */
   csatRounds?: number[];
+  /** The ticket's QA result once scored; `score` (0–100) feeds the agents' ranking. */
+  qa?: { score: number } & Record<string, unknown>;
   events: ComplaintEvent[];
 }
