@@ -11,8 +11,8 @@
  *
  * A part without data (no survey answered yet, no QA score) is left out and the others' weights
  * scale up, so an agent is not ranked down for what was not measured; `weightCovered` says how
- * much of the full weight the score stands on. Agents with no part at all have no score and rank
- * last.
+ * much of the full weight the score stands on. An agent who resolved nothing in the range has no
+ * score (only tickets still open, or transferred away) and ranks after those who have one.
  */
 export const compositeWeights = { qa: 30, csat: 25, sla: 25, fcr: 15, transfers: 5 } as const;
 export type CompositePart = keyof typeof compositeWeights;
@@ -26,6 +26,8 @@ export interface CompositeScore {
 }
 
 export interface QualityInputs {
+  /** Tickets the agent resolved in the range: with none, there is nothing to rank them on. */
+  resolved: number;
   qaScore: number | null;
   csatPct: number | null;
   slaAttainmentPct: number | null;
@@ -50,5 +52,6 @@ export function compositeScore(inputs: QualityInputs): CompositeScore {
     weighted += value * compositeWeights[part];
     weight += compositeWeights[part];
   }
-  return { score: weight === 0 ? null : round(weighted / weight), parts, weightCovered: weight };
+  const score = weight === 0 || inputs.resolved === 0 ? null : round(weighted / weight);
+  return { score, parts, weightCovered: weight };
 }

@@ -340,6 +340,7 @@ export function buildKpiReport(
         transferRatePct,
         promises: promiseKpi(promised),
         composite: compositeScore({
+          resolved: group.resolved,
           qaScore: group.qaScore,
           csatPct: group.csat.csatPct,
           slaAttainmentPct: group.resolution.attainmentPct,
