@@ -25,6 +25,7 @@ export { regexInputCap, type RegexOperatorValue } from './operators/safe-regex';
 export * from './facts';
 export * from './ruleset-schemas';
 export * from './complaint-rates-schema';
+export * from './qa-sampling-schema';
 export { rulesetLimits, type RulesetLimits } from './ruleset-limits';
 export * from './load-ruleset';
 export {

@@ -18,6 +18,7 @@ import {
   type StageName,
 } from './ruleset-schemas';
 import type { ComplaintRatesFile } from './complaint-rates-schema';
+import type { QaSamplingFile } from './qa-sampling-schema';
 import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
 
 /** A problem in a rule file, located by file and JSON pointer. */
@@ -45,6 +46,8 @@ export interface Ruleset {
   resolutionCodes: ResolutionCode[];
   /** Complaint-rate spike thresholds and the alert webhook (rules/complaint-rates.json, router). */
   complaintRates: ComplaintRatesFile;
+  /** Which closed tickets QA reviewers read (rules/qa-sampling.json, router). */
+  qaSampling: QaSamplingFile;
 }
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
@@ -192,6 +195,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const queues = parsed.get('queues.json') as QueuesFile;
   const resolutionCodes = (parsed.get('resolution-codes.json') as { codes: ResolutionCode[] }).codes;
   const complaintRates = parsed.get('complaint-rates.json') as ComplaintRatesFile;
+  const qaSampling = parsed.get('qa-sampling.json') as QaSamplingFile;
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
@@ -307,6 +311,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       queues,
       resolutionCodes,
       complaintRates,
+      qaSampling,
     },
   };
 }

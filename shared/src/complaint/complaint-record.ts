@@ -146,7 +146,14 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   csat?: TicketCsat;
   /** The resolve rounds whose survey was answered: a survey link works once. */
   csatRounds?: number[];
-  /** The ticket's QA result once scored; `score` (0–100) feeds the agents' ranking. */
-  qa?: { score: number } & Record<string, unknown>;
+  /**
+   * The ticket's QA result once scored: `score` (0–100) from the auto criteria, and `review` once a
+   * reviewer scored the manual ones (its score then stands for the ticket in the agents' ranking).
+   */
+  qa?: {
+    score?: number | null;
+    fatal?: boolean;
+    review?: { score: number | null; reviewId: string; at: Date };
+  } & Record<string, unknown>;
   events: ComplaintEvent[];
 }
