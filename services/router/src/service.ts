@@ -41,6 +41,7 @@ import {
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
+import { BullAutoQaQueue } from './data-access/auto-qa-queue';
 import { CrmDeliveries } from './data-access/crm-deliveries';
 import { ReportRepository } from './data-access/report-repository';
 import { TicketRepository } from './data-access/ticket-repository';
@@ -138,6 +139,10 @@ export async function startRouter(
   for (const queue of [timers.sla, timers.lease, timers.notifications, timers.followUps, timers.crm]) {
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
+  const autoQa = new BullAutoQaQueue(producerRedis, config.QUEUE_PREFIX);
+  autoQa.queue.on('error', (error) =>
+    logger.warn({ err: error, queue: autoQa.queue.name }, 'router queue error'),
+  );
   const desk = new TicketDesk({
     tickets,
     agents,
@@ -147,6 +152,7 @@ export async function startRouter(
     defaultQueue: () => queueConfig.defaultQueue,
     calendars: () => calendars,
     crmHooks: () => crmHooks,
+    autoQa,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -350,6 +356,7 @@ export async function startRouter(
       await closeServer(server);
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
+      await autoQa.close();
       await Promise.all(watchedPipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);

@@ -1,5 +1,6 @@
 import type { RuleTrace, TriageDecision } from '@triage/rules';
 import type { ComplaintInput } from './complaint-input';
+import type { ComplaintQa } from './complaint-qa';
 import type { ComplaintEvent, ComplaintStatus } from './complaint-status';
 
 /** A span during which the SLA clock stood still (waiting for the customer, or resolved until reopened). */
@@ -130,5 +131,7 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   notes?: TicketNote[];
   /** Promises to the customer, in the order made. */
   followUps?: TicketFollowUp[];
+  /** The auto-QA result, stored by the worker when the ticket closes (docs/quality.md). */
+  qa?: ComplaintQa;
   events: ComplaintEvent[];
 }

@@ -67,6 +67,7 @@ const complaintSchema = new Schema<ComplaintRecord>(
     events: { type: [eventSchema], default: [] },
     notes: { type: [Schema.Types.Mixed], default: undefined },
     followUps: { type: [Schema.Types.Mixed], default: undefined },
+    qa: Schema.Types.Mixed,
   },
   { collection: 'complaints', versionKey: false, minimize: true },
 );
