@@ -15,6 +15,7 @@ import path from 'node:path';
 import {
   factCatalogue,
   knownOperators,
+  qaFactCatalogue,
   ruleConditionSchema,
   rulesetFileSchemas,
   type RulesetFileName,
@@ -35,6 +36,9 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
   'complaint-rates.json': 'triage complaint-rate monitoring (spike thresholds, alert webhook)',
   'qa-sampling.json': 'triage QA sampling plan (random share per agent and week, targeted kinds)',
+  'qa.json': 'triage auto-QA rules: qa stage (scorecard criteria scored when a ticket closes)',
+  'qa-scorecards.json':
+    'triage QA scorecards (criteria, weights, fatal criteria, which tickets use which card)',
   'rule-tests': 'triage rule fixtures (rules/tests/*.json): complaints and the decisions they must get',
 };
 
@@ -43,9 +47,9 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
  * may use, offered as completions (`examples`), without rejecting anything the worker
  * would accept (it reports unknown facts and operators itself, with the file and path).
  */
-function addConditionHints(node: unknown): void {
+function addConditionHints(node: unknown, facts: readonly string[]): void {
   if (Array.isArray(node)) {
-    node.forEach(addConditionHints);
+    node.forEach((item) => addConditionHints(item, facts));
     return;
   }
   if (typeof node !== 'object' || node === null) return;
@@ -55,7 +59,7 @@ function addConditionHints(node: unknown): void {
     properties.fact = {
       ...properties.fact,
       description: 'A fact (rules/README.md lists them all).',
-      examples: Object.keys(factCatalogue),
+      examples: facts,
     };
     properties.operator = {
       ...properties.operator,
@@ -64,20 +68,24 @@ function addConditionHints(node: unknown): void {
       examples: [...knownOperators],
     };
   }
-  Object.values(schema).forEach(addConditionHints);
+  Object.values(schema).forEach((value) => addConditionHints(value, facts));
 }
 
 /** Named definitions, so a recursive condition is `#/$defs/ruleCondition`, not `__schema0`. */
 const definitions = z.registry<{ id: string }>();
 definitions.add(ruleConditionSchema, { id: 'ruleCondition' });
 
-function jsonSchemaOf(schema: z.ZodType, title: string): Record<string, unknown> {
+function jsonSchemaOf(
+  schema: z.ZodType,
+  title: string,
+  facts: readonly string[] = Object.keys(factCatalogue),
+): Record<string, unknown> {
   const generated = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     metadata: definitions,
   }) as Record<string, unknown>;
-  addConditionHints(generated);
+  addConditionHints(generated, facts);
   const { $schema, ...rest } = generated;
   return { $schema, title, ...rest };
 }
@@ -97,7 +105,12 @@ function ruleSchemaSources(): Array<{ file: string; schema: z.ZodType; title: st
 
 /** The schema documents (file name in rules/schema → JSON Schema), from the zod schemas as they are now. */
 export function ruleSchemaDocuments(): Map<string, Record<string, unknown>> {
-  return new Map(ruleSchemaSources().map(({ file, schema, title }) => [file, jsonSchemaOf(schema, title)]));
+  return new Map(
+    ruleSchemaSources().map(({ file, schema, title }) => [
+      file,
+      jsonSchemaOf(schema, title, file === 'qa.schema.json' ? Object.keys(qaFactCatalogue) : undefined),
+    ]),
+  );
 }
 
 /** The schema files' texts (file name → text), formatted as `prettier --check` expects. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatRuleError, readRuleFiles } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
-import { pipelineJobQueues, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
+import { pipelineJobQueues, type QaJob, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -29,6 +29,7 @@ import { BlocklistRepository } from './data-access/blocklist-repository';
 import { BullRouteQueue } from './data-access/route-queue';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
+import { qaProcessor } from './entry-points/queue/qa-processor';
 import { triageProcessor } from './entry-points/queue/triage-processor';
 import type { Express } from 'express';
 import { RuleToolThreads } from './entry-points/thread/rule-tool-threads';
@@ -41,6 +42,8 @@ export interface RunningWorker {
   logger: Logger;
   rules: RulesetHolder;
   worker: Worker<TriageJob>;
+  /** Scores closed tickets with the auto-QA rules (the router's `qa` jobs). */
+  qaWorker: Worker<QaJob>;
   stop: () => Promise<void>;
 }
 
@@ -130,6 +133,21 @@ export async function startWorker(
     ),
   );
 
+  // Auto-QA runs once per closed ticket: a couple at a time leaves the triage worker the cores.
+  const qaWorker = new Worker<QaJob>(
+    pipelineJobQueues.qa,
+    qaProcessor({ rules, store: repository, sourcesAsOf: (at) => repository.factSourcesAsOf(at), logger }),
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: 2, ...workerLockOptions(config) },
+  );
+  qaWorker.on('error', (error) => logger.error({ err: error }, 'qa worker error'));
+  observeWorker(metrics, pipelineJobQueues.qa, qaWorker);
+  qaWorker.on('failed', (job, error) =>
+    logger.warn(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, requestId: job?.data.requestId },
+      'qa job failed',
+    ),
+  );
+
   const watcher: RulesWatcher | undefined = config.RULES_WATCH
     ? watchRulesDirectory(rulesDir, {
         debounceMs: config.RULES_WATCH_DEBOUNCE_MS,
@@ -180,11 +198,13 @@ export async function startWorker(
     logger,
     rules,
     worker,
+    qaWorker,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await ruleTools.close();
       await worker.close();
+      await qaWorker.close();
       await routeQueue.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);

@@ -35,3 +35,6 @@ export {
   selectSlaPolicy,
   type Evaluation,
 } from './evaluate-complaint';
+export * from './qa/qa-facts';
+export * from './qa/qa-score';
+export { evaluateQa, type QaEvaluation } from './qa/evaluate-qa';

@@ -27,9 +27,17 @@ export const qaSamplingFileSchema = z
       })
       .strict(),
     /** A review not scored this long after it was opened is overdue (shown to supervisors). */
-    reviewDueHours: z.number().positive().max(24 * 90).default(72),
+    reviewDueHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(72),
     /** How long after the review an agent may dispute it. */
-    disputeWithinHours: z.number().positive().max(24 * 90).default(120),
+    disputeWithinHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(120),
   })
   .strict();
 export type QaSamplingFile = z.output<typeof qaSamplingFileSchema>;

@@ -1,5 +1,6 @@
 import type { RuleTrace, TriageDecision } from '@triage/rules';
 import type { ComplaintInput } from './complaint-input';
+import type { ComplaintQa } from './complaint-qa';
 import type { ComplaintEvent, ComplaintStatus } from './complaint-status';
 
 /** A span during which the SLA clock stood still (waiting for the customer, or resolved until reopened). */
@@ -147,13 +148,10 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   /** The resolve rounds whose survey was answered: a survey link works once. */
   csatRounds?: number[];
   /**
-   * The ticket's QA result once scored: `score` (0–100) from the auto criteria, and `review` once a
-   * reviewer scored the manual ones (its score then stands for the ticket in the agents' ranking).
+   * The auto-QA result, stored by the worker when the ticket closes (docs/quality.md), and `review`
+   * once a reviewer scored the manual criteria (its score then stands for the ticket in the
+   * agents' ranking).
    */
-  qa?: {
-    score?: number | null;
-    fatal?: boolean;
-    review?: { score: number | null; reviewId: string; at: Date };
-  } & Record<string, unknown>;
+  qa?: ComplaintQa & { review?: { score: number | null; reviewId: string; at: Date } };
   events: ComplaintEvent[];
 }

@@ -1,5 +1,5 @@
 import { type Evaluation, type FactSources, type PriorOutcome } from '@triage/rules';
-import { complaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
+import { complaintEvent, type ComplaintQa, type ComplaintRecord } from '@triage/shared/complaint';
 import {
   complaintModel,
   customerHistories,
@@ -9,7 +9,7 @@ import {
   type CustomerOutcome,
 } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
-import type { ReplayStore, TriageStore } from '../domain/ports';
+import type { QaStore, ReplayStore, TriageStore } from '../domain/ports';
 import { BlocklistRepository } from './blocklist-repository';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +46,7 @@ function entriesOf(document: { complaints?: CustomerHistoryEntry[] } | null): Cu
   return [...byId.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
-export class TriageRepository implements TriageStore, FactSources, ReplayStore {
+export class TriageRepository implements TriageStore, QaStore, FactSources, ReplayStore {
   private readonly model;
   private readonly blocklist;
   private readonly histories;
@@ -145,6 +145,40 @@ export class TriageRepository implements TriageStore, FactSources, ReplayStore {
       if (saved) return true;
     }
     return false;
+  }
+
+  async saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean> {
+    const saved = await this.model
+      .findOneAndUpdate(
+        { _id: id, status: 'closed', 'qa.closeNumber': { $ne: qa.closeNumber } },
+        {
+          $set: { qa, updatedAt: new Date() },
+          $push: {
+            events: complaintEvent('qa.auto-scored', {
+              actor: 'worker',
+              ...(requestId ? { requestId } : {}),
+              data: {
+                scorecard: qa.scorecard,
+                score: qa.score,
+                fatal: qa.fatal,
+                tags: qa.tags,
+                rulesetVersion: qa.rulesetVersion,
+              },
+            }),
+          },
+        },
+        { projection: { _id: 1 } },
+      )
+      .lean();
+    return saved !== null;
+  }
+
+  async latestClosed(limit: number): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ status: 'closed' }, { trace: 0, original: 0, 'qa.trace': 0 })
+      .sort({ 'ticket.closedAt': -1, _id: 1 })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
   }
 
   async recentComplaintIds(customerId: string, days: number, excludeId: string): Promise<string[]> {
