@@ -28,9 +28,11 @@ import type { ReportRepository } from './data-access/report-repository';
 import type { AgentRepository } from './data-access/agent-repository';
 import type { TicketReadModel } from './data-access/ticket-read-model';
 import type { SurveyLinks } from './domain/csat';
+import type { ReviewDeps } from './domain/qa-reviews';
 import type { TicketDesk } from './domain/ticket-desk';
 import { agentsRouter } from './entry-points/http/agents-router';
 import { crmRouter } from './entry-points/http/crm-router';
+import { qaReviewsRouter } from './entry-points/http/qa-reviews-router';
 import {
   complaintRatesRouter,
   type ComplaintRatesRouterDeps,
@@ -63,6 +65,8 @@ export interface RouterAppDeps {
   limits: AccessLimits;
   /** Express `trust proxy` (TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /** QA reviews: the store, the scorecards' scoring and the sampling plan. */
+  review: ReviewDeps;
   /** Satisfaction survey links (GET/POST /survey/:token). */
   surveys: SurveyLinks;
   /** The CRM deliveries' job queue, for GET /v1/crm-deliveries. */
@@ -124,6 +128,7 @@ export function createApp(deps: RouterAppDeps): Express {
   app.use(ticketContextRouter(deps));
   app.use(queuesRouter(deps));
   app.use(crmRouter(deps));
+  app.use(qaReviewsRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

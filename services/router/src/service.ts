@@ -46,6 +46,9 @@ import { BullAutoQaQueue } from './data-access/auto-qa-queue';
 import { CrmDeliveries } from './data-access/crm-deliveries';
 import { SurveyTokens } from './data-access/survey-tokens';
 import { ReportRepository } from './data-access/report-repository';
+import { ReviewRepository } from './data-access/review-repository';
+import { requestReview, type ReviewDeps } from './domain/qa-reviews';
+import { scorecardScoring } from './domain/qa-scoring';
 import { TicketRepository } from './data-access/ticket-repository';
 import { TicketReadModel } from './data-access/ticket-read-model';
 import { WebhookSender } from './data-access/webhook-sender';
@@ -115,6 +118,8 @@ export async function startRouter(
   // rules/sources/*.json `outbound`: where each CRM hears of its complaints' status changes.
   let crmHooks = await loadCrmHooks(rulesDir, logger);
   let complaintRates = compiled.ruleset.complaintRates;
+  let qaSampling = compiled.ruleset.qaSampling;
+  let qaScorecards = compiled.ruleset.qaScorecards;
 
   const mongo = await connectMongo(config.MONGO_URL, logger);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger, 'router-consumer');
@@ -131,6 +136,15 @@ export async function startRouter(
   await tickets.ensureIndexes();
   const agents = new AgentRepository(mongo);
   await agents.ensureIndexes();
+  const reviews = new ReviewRepository(mongo);
+  await reviews.ensureIndexes();
+  const reviewDeps: ReviewDeps = {
+    reviews,
+    tickets,
+    scoring: scorecardScoring(() => qaScorecards),
+    plan: () => qaSampling,
+    now: () => new Date(),
+  };
   if (config.SEED_AGENTS_FILE) {
     const seeded = await agents.seedFromFile(await readFile(config.SEED_AGENTS_FILE, 'utf8'));
     logger.info({ file: config.SEED_AGENTS_FILE, agents: seeded }, 'agents seeded');
@@ -151,6 +165,7 @@ export async function startRouter(
     logger.warn({ err: error, queue: autoQa.queue.name }, 'router queue error'),
   );
   const desk = new TicketDesk({
+    requestQaReview: (complaint) => requestReview(reviewDeps, complaint),
     tickets,
     agents,
     timers,
@@ -321,6 +336,7 @@ export async function startRouter(
     crmDeliveries: new CrmDeliveries(timers.crm),
     surveys,
     views: new TicketReadModel(tickets.model),
+    review: reviewDeps,
     customerHistory: new CustomerHistoryReader(mongo),
     agents,
     queues: agentQueues,
@@ -353,6 +369,8 @@ export async function startRouter(
           calendars = next.ruleset.calendars;
           crmHooks = await loadCrmHooks(rulesDir, logger);
           complaintRates = next.ruleset.complaintRates;
+          qaSampling = next.ruleset.qaSampling;
+          qaScorecards = next.ruleset.qaScorecards;
           const ids = agentQueues().map((queue) => queue.id);
           logger.info({ queues: ids }, 'queues reloaded');
           rulesReloads.emit('reloaded', ids);

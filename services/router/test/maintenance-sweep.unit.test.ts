@@ -26,6 +26,7 @@ describe('the maintenance sweep', () => {
       pushed: 0,
       countersCorrected: 0,
       followUpsMissed: 0,
+      fatalQaOffered: 0,
     });
     expect((await desk.tickets.findById('overdue'))?.status).toBe('queued');
     expect((await desk.tickets.findById('just-now'))?.status).toBe('claimed');
@@ -67,6 +68,7 @@ describe('the maintenance sweep', () => {
       pushed: 2,
       countersCorrected: 0,
       followUpsMissed: 0,
+      fatalQaOffered: 0,
     });
     expect(desk.tickets.reconciliations).toBe(1);
     expect(await desk.tickets.claimedBy('fay')).toEqual(['f-1', 'f-2']);

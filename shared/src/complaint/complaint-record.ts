@@ -152,6 +152,10 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
    * once a reviewer scored the manual criteria (its score then stands for the ticket in the
    * agents' ranking).
    */
-  qa?: ComplaintQa & { review?: { score: number | null; reviewId: string; at: Date } };
+  qa?: ComplaintQa & {
+    review?: { score: number | null; reviewId: string; at: Date };
+    /** Set once the router offered a fatal hit to the QA sampling plan. */
+    sampled?: boolean;
+  };
   events: ComplaintEvent[];
 }

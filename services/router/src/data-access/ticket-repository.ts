@@ -322,6 +322,19 @@ export class TicketRepository implements TicketStore {
       .lean<ComplaintRecord>();
   }
 
+  async fatalQaNotSampled(limit: number): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ status: 'closed', 'qa.fatal': true, 'qa.sampled': { $ne: true } }, { trace: 0, 'qa.trace': 0 })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
+  }
+
+  async markQaSampled(id: string): Promise<void> {
+    await this.model
+      .findOneAndUpdate({ _id: id }, { $set: { 'qa.sampled': true } }, { projection: { _id: 1 } })
+      .lean();
+  }
+
   /** The ticket's QA score as a reviewer (or a settled dispute) left it: the ranking reads it. */
   async setReviewedScore(
     id: string,

@@ -1,6 +1,7 @@
 import { complaintEvent, type TicketCsat } from '@triage/shared/complaint';
 import { ConflictError, NotFoundError } from '@triage/shared/kernel';
 import type { DeskDeps } from './desk-deps';
+import { offerForReview } from './request-auto-qa';
 
 /** One satisfaction survey: the ticket and which resolve it asks about. */
 export interface SurveyRef {
@@ -39,7 +40,7 @@ export function surveyFor(
  * happened (the ticket was resolved at least `round` reopens ago).
  */
 export async function answerSurvey(
-  deps: Pick<DeskDeps, 'tickets' | 'now' | 'logger'>,
+  deps: Pick<DeskDeps, 'tickets' | 'now' | 'logger' | 'requestQaReview'>,
   survey: SurveyRef,
   answer: CsatAnswer,
   via: TicketCsat['via'],
@@ -65,5 +66,7 @@ export async function answerSurvey(
   });
   const stored = await deps.tickets.recordCsat(survey.complaintId, csat, event);
   if (!stored) throw new ConflictError('This survey was already answered. Thank you!');
+  // A low score on a ticket already closed may draw it for review (at close, it was not known).
+  await offerForReview(deps, stored);
   return csat;
 }

@@ -1,3 +1,4 @@
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import type { Logger } from '@triage/shared/kernel';
 import type { OutboundHook } from '@triage/shared/sources';
 import type { BusinessCalendar, EscalationLadder, QueueDefinition } from '@triage/rules';
@@ -25,6 +26,11 @@ export interface DeskDeps {
   surveys?: SurveyLinks;
   /** Where closed tickets go to be scored by the auto-QA rules (docs/quality.md). */
   autoQa?: AutoQaQueue;
+  /**
+   * Draws a closed ticket for QA review when the sampling plan says so (rules/qa-sampling.json):
+   * at close, when a low survey score comes back after it, and for a fatal auto-QA hit (the sweep).
+   */
+  requestQaReview?: (complaint: ComplaintRecord) => Promise<unknown>;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
   counterQuietMs?: number;
   now: () => Date;

@@ -1,6 +1,7 @@
 import { pushQueues, type DeskDeps } from './desk-deps';
 import { expireLease } from './expire-lease';
 import { sweepOverdueFollowUps } from './follow-ups';
+import { offerForReview } from './request-auto-qa';
 import { planTimers } from './plan-timers';
 import { pushDispatch } from './push-dispatch';
 
@@ -11,6 +12,7 @@ export interface SweepResult {
   pushed: number;
   countersCorrected: number;
   followUpsMissed: number;
+  fatalQaOffered: number;
 }
 
 /** How many overdue leases and unscheduled clocks one sweep takes on. */
@@ -40,10 +42,27 @@ export async function maintenanceSweep(deps: DeskDeps, graceMs = 5_000): Promise
   const countersCorrected = await correctCapacityCounters(deps);
   const followUpsMissed = await sweepOverdueFollowUps(deps, before, SWEEP_BATCH);
   if (followUpsMissed > 0) deps.logger.warn({ followUpsMissed }, 'follow-ups marked missed by the sweep');
+  // A fatal auto-QA hit is known only once the worker scored the closed ticket: offer it here.
+  let fatalQaOffered = 0;
+  if (deps.requestQaReview) {
+    for (const complaint of await deps.tickets.fatalQaNotSampled(SWEEP_BATCH)) {
+      await offerForReview(deps, complaint);
+      await deps.tickets.markQaSampled(complaint._id);
+      fatalQaOffered++;
+    }
+  }
   let pushed = 0;
   const waiting = await deps.tickets.queuesWithWaitingTickets(pushQueues(deps).map((queue) => queue.id));
   for (const queueId of waiting) pushed += await pushDispatch(deps, queueId);
-  return { leasesExpired, timersPlanned, indexRepaired, pushed, countersCorrected, followUpsMissed };
+  return {
+    leasesExpired,
+    timersPlanned,
+    indexRepaired,
+    pushed,
+    countersCorrected,
+    followUpsMissed,
+    fatalQaOffered,
+  };
 }
 
 /**

@@ -139,6 +139,10 @@ export interface TicketStore {
   ): Promise<ComplaintRecord | null>;
   /** Stores a survey answer unless its round was answered already (then null). */
   recordCsat(id: string, csat: TicketCsat, event: ComplaintEvent): Promise<ComplaintRecord | null>;
+  /** Closed tickets whose auto-QA failed a fatal criterion and were not yet offered for review. */
+  fatalQaNotSampled(limit: number): Promise<ComplaintRecord[]>;
+  /** Marks a ticket's QA result as offered for review (the sweep's fatal-hit pass). */
+  markQaSampled(id: string): Promise<void>;
   /** Tickets with a pending promise due before `before` (the sweep: a lost timer). */
   withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]>;
   countHeld(agentId: string): Promise<number>;

@@ -6,6 +6,23 @@ import type { DeskDeps } from './desk-deps';
  * The ticket is closed whatever happens here: a failure is logged, and an admin can score it
  * again through the worker's QA replay.
  */
+/**
+ * Offers a closed ticket to the QA sampling plan (a review opens when a reason applies). The
+ * ticket stays as it is whatever happens here: a failure is logged.
+ */
+export async function offerForReview(
+  deps: Pick<DeskDeps, 'requestQaReview' | 'logger'>,
+  complaint: ComplaintRecord,
+  requestId?: string,
+): Promise<void> {
+  if (!deps.requestQaReview || complaint.status !== 'closed') return;
+  try {
+    await deps.requestQaReview(complaint);
+  } catch (error) {
+    deps.logger.warn({ err: error, complaintId: complaint._id, requestId }, 'QA review not opened');
+  }
+}
+
 export async function requestAutoQa(
   deps: Pick<DeskDeps, 'autoQa' | 'logger'>,
   closed: ComplaintRecord,

@@ -255,6 +255,17 @@ export class FakeTicketStore implements TicketStore {
     return this.answer(doc);
   };
 
+  fatalQaNotSampled: TicketStore['fatalQaNotSampled'] = async (limit) =>
+    [...this.docs.values()]
+      .filter((doc) => doc.status === 'closed' && doc.qa?.fatal === true && doc.qa.sampled !== true)
+      .slice(0, limit)
+      .flatMap((doc) => this.answer(doc) ?? []);
+
+  markQaSampled: TicketStore['markQaSampled'] = async (id) => {
+    const doc = this.docs.get(id);
+    if (doc?.qa) doc.qa = { ...doc.qa, sampled: true };
+  };
+
   withOverdueFollowUps: TicketStore['withOverdueFollowUps'] = async (before, limit) => {
     return [...this.docs.values()]
       .filter((doc) =>

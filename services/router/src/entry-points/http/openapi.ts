@@ -4,6 +4,14 @@ import { ticketActions } from '../../domain/ticket-lifecycle';
 import { agentParams, ticketParams } from './access';
 import { agentBody, presenceBody } from './agents-router';
 import { crmDeliveriesQuery, crmDeliveryParams } from './crm-router';
+import {
+  assignReviewBody,
+  disputeBody,
+  reviewListQuery,
+  reviewParams,
+  scoreBody,
+  settleBody,
+} from './qa-reviews-router';
 import { surveyAnswerBody, surveyParams } from './survey-router';
 import {
   assignBody,
@@ -440,6 +448,86 @@ export function routerOpenApi(): OpenAPIRegistry {
       ...problemResponses(400, 404, 409, 410, 413, 415, 429),
     },
   });
+  const review = z
+    .looseObject({
+      _id: z.string(),
+      complaintId: z.uuid(),
+      closeNumber: z.number().int(),
+      agentId: z.string().nullable(),
+      queue: z.string(),
+      category: z.string().nullable(),
+      reasons: z.array(z.enum(['random', 'sla-breach', 'reopened', 'low-csat', 'fatal-auto-qa'])),
+      status: z.enum(['open', 'assigned', 'scored', 'disputed', 'settled']),
+      openedAt: z.iso.datetime(),
+      dueAt: z.iso.datetime(),
+      reviewer: z.string().nullable(),
+      score: z.number().nullable().optional(),
+      history: z.array(z.looseObject({ type: z.string(), at: z.iso.datetime(), actor: z.string() })),
+    })
+    .meta({ id: 'QaReview' });
+  const reviewBodyPath = (path: string, summary: string, body: z.ZodType, extra: number[] = []) =>
+    registry.registerPath({
+      method: 'post',
+      path,
+      summary,
+      request: { params: reviewParams, body: { content: { 'application/json': { schema: body } } } },
+      responses: {
+        200: json(z.object({ review }), 'The review as it now is'),
+        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, ...extra),
+      },
+    });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/qa/reviews',
+    summary:
+      'QA reviews, newest first: all (supervisor, admin); open ones and their own (qa); the scored reviews of their own handling (agent)',
+    request: { query: reviewListQuery },
+    responses: {
+      200: json(z.object({ reviews: z.array(review) }), 'Reviews'),
+      ...problemResponses(400, 401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/qa/reviews/next',
+    summary: 'Take the oldest open review (qa, supervisor, admin)',
+    responses: {
+      200: json(z.object({ review }), 'Assigned to the caller'),
+      204: { description: 'No review is open' },
+      ...problemResponses(401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/qa/reviews/{id}',
+    summary:
+      'One review with its ticket (for reviewers: notes, follow-ups, survey, auto-QA results, history and the manual criteria to score)',
+    request: { params: reviewParams },
+    responses: {
+      200: json(z.looseObject({ review, ticket }), 'The review'),
+      ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  reviewBodyPath(
+    '/v1/qa/reviews/{id}/assign',
+    'Give an unscored review to a named reviewer (supervisor, admin)',
+    assignReviewBody,
+  );
+  reviewBodyPath(
+    '/v1/qa/reviews/{id}/score',
+    "The assigned reviewer scores the card's manual criteria; the ticket's QA score follows",
+    scoreBody,
+  );
+  reviewBodyPath(
+    '/v1/qa/reviews/{id}/dispute',
+    'The reviewed agent disputes a scored review, once, within the plan’s window',
+    disputeBody,
+  );
+  reviewBodyPath(
+    '/v1/qa/reviews/{id}/settle',
+    'A supervisor settles a dispute: upheld, or overturned with corrected scores',
+    settleBody,
+  );
   registry.registerPath({
     method: 'get',
     path: '/v1/agents',

@@ -1,0 +1,41 @@
+import { scoreQa, scorecardFor, type QaScorecard, type QaScorecardsFile } from '@triage/rules';
+import type { ComplaintRecord } from '@triage/shared/complaint';
+import type { ManualScore } from './qa-review-model';
+import type { QaScoring } from './qa-reviews';
+
+/**
+ * Reviews scored on the rules' scorecards (rules/qa-scorecards.json, as loaded now): the card the
+ * auto-QA used for the ticket (else the one its queue and category pick), its manual criteria,
+ * and the ticket's score with the reviewer's verdicts added to the auto ones (scoreQa).
+ */
+export function scorecardScoring(cards: () => QaScorecardsFile): QaScoring {
+  const cardOf = (complaint: ComplaintRecord): QaScorecard => {
+    const file = cards();
+    const named = complaint.qa?.scorecard;
+    return (
+      (named ? file.scorecards.find((card) => card.id === named) : undefined) ??
+      scorecardFor(file, {
+        queue: complaint.ticket?.queue ?? '',
+        category: complaint.decision?.category ?? '',
+      })
+    );
+  };
+  return {
+    manualCriteria: (complaint) =>
+      cardOf(complaint)
+        .criteria.filter((criterion) => criterion.kind === 'manual')
+        .map((criterion) => ({ id: criterion.id, points: criterion.points, fatal: criterion.fatal })),
+    finalScore: (complaint, manual: readonly ManualScore[]) =>
+      scoreQa(
+        cardOf(complaint),
+        complaint.qa?.firedRules ?? [],
+        manual.map((score) => ({
+          criterion: score.criterion,
+          result: score.result,
+          ...(score.points !== undefined ? { points: score.points } : {}),
+          reviewer: 'reviewer',
+          reason: score.comment ?? '',
+        })),
+      ).score,
+  };
+}
