@@ -10,6 +10,7 @@ import { SurveyTokens } from '../../services/router/src/data-access/survey-token
 import { buildCrmTicket, deliver, webhookSecrets, webhookSecretsEnv } from '../intake/intake-harness';
 import { watchJobs } from '../router/support/job-events';
 import { launchChromium } from '../support/browser';
+import { addAllRoundAgent, assignAckResolve } from '../support/ticket-work';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
 
 const SESSION_SECRET = 'csat-test-session-secret-0123456789abcdef';
@@ -49,24 +50,7 @@ describe('satisfaction surveys: a resolve sends the CRM a signed, single-use, ex
       SURVEY_TTL_MS: String(TTL_MS),
       SURVEY_BASE_URL: 'http://127.0.0.1:0',
     });
-    await stack.router.agents.upsert({
-      _id: 'agent-1',
-      name: 'Agent One',
-      skills: [
-        'general',
-        'billing',
-        'credit',
-        'fraud',
-        'escalations',
-        'zh',
-        'welfare',
-        'senior',
-        'abuse',
-        'supervisor',
-      ],
-      capacity: 20,
-      online: true,
-    });
+    await addAllRoundAgent(stack.router, 'agent-1');
     browser = await launchChromium();
   }, 30_000);
 
@@ -87,21 +71,15 @@ describe('satisfaction surveys: a resolve sends the CRM a signed, single-use, ex
     const routed = watchJobs(stack.router.routeWorker);
     await routed.waitFor((job) => job.data.complaintId === id, 20_000, 'routing');
     routed.stop();
-    const assign = await request(stack.router.url)
-      .post(`/v1/tickets/${id}/assign`)
-      .set('Authorization', admin)
-      .send({ agentId: 'agent-1' });
-    expect([200, 409]).toContain(assign.status); // 409: a push queue gave it to agent-1 already
-    await request(stack.router.url)
-      .post(`/v1/tickets/${id}/ack`)
-      .set('Authorization', agent)
-      .send({})
-      .expect(200);
-    await request(stack.router.url)
-      .post(`/v1/tickets/${id}/resolve`)
-      .set('Authorization', agent)
-      .send({ resolutionCode: 'refunded', summary: 'refunded' })
-      .expect(200);
+    await assignAckResolve(
+      stack.router.url,
+      id,
+      { admin: testKeys.admin, agent: testKeys.agent('agent-1'), agentId: 'agent-1' },
+      {
+        resolutionCode: 'refunded',
+        summary: 'refunded',
+      },
+    );
     await deliveries.waitFor((job) => job.data.complaintId === id, 20_000, 'the resolved delivery');
     deliveries.stop();
     const resolved = received.filter((body) => body.complaintId === id && body.event === 'ticket.resolved');
@@ -242,21 +220,12 @@ describe('satisfaction surveys: a resolve sends the CRM a signed, single-use, ex
       .set('Authorization', admin)
       .send({})
       .expect(200);
-    await request(stack.router.url)
-      .post(`/v1/tickets/${id}/assign`)
-      .set('Authorization', admin)
-      .send({ agentId: 'agent-1' })
-      .expect(200);
-    await request(stack.router.url)
-      .post(`/v1/tickets/${id}/ack`)
-      .set('Authorization', agent)
-      .send({})
-      .expect(200);
-    await request(stack.router.url)
-      .post(`/v1/tickets/${id}/resolve`)
-      .set('Authorization', agent)
-      .send({ resolutionCode: 'explained' })
-      .expect(200);
+    await assignAckResolve(
+      stack.router.url,
+      id,
+      { admin: testKeys.admin, agent: testKeys.agent('agent-1'), agentId: 'agent-1' },
+      { resolutionCode: 'explained' },
+    );
     await deliveries.waitFor((job) => job.data.complaintId === id, 20_000, 'the second resolved delivery');
     deliveries.stop();
     const surveys = received

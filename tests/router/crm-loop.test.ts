@@ -13,6 +13,7 @@ import {
   webhookSecretsEnv,
 } from '../intake/intake-harness';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
+import { addAllRoundAgent } from '../support/ticket-work';
 import { watchJobs } from './support/job-events';
 
 const SECRET = 'crm-loop-test-notify-secret';
@@ -82,24 +83,7 @@ describe('the loop back to the CRM: each source’s outgoing webhook hears its c
       CRM_WEBHOOK_ATTEMPTS: '2',
       CRM_WEBHOOK_BACKOFF_MS: '20',
     });
-    await stack.router.agents.upsert({
-      _id: 'agent-1',
-      name: 'Agent One',
-      skills: [
-        'general',
-        'billing',
-        'credit',
-        'fraud',
-        'escalations',
-        'zh',
-        'welfare',
-        'senior',
-        'abuse',
-        'supervisor',
-      ],
-      capacity: 10,
-      online: true,
-    });
+    await addAllRoundAgent(stack.router, 'agent-1', 10);
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { buildComplaint, buildEnglishComplaint } from '../support/builders';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
+import { addAllRoundAgent, assignAckResolve } from '../support/ticket-work';
 import { watchJobs } from './support/job-events';
 
 const keys = {
@@ -42,25 +43,7 @@ describe('QA reviews: closed tickets drawn by the sampling plan, scored by revie
         `${testKeys.agent('agent-2')}:agent:agent-2`,
       ].join(','),
     });
-    await stack.router.agents.upsert({
-      _id: 'agent-1',
-      name: 'Agent One',
-      skills: [
-        'general',
-        'billing',
-        'credit',
-        'fraud',
-        'escalations',
-        'zh',
-        'welfare',
-        'senior',
-        'abuse',
-        'supervisor',
-        'repeat-desk',
-      ],
-      capacity: 20,
-      online: true,
-    });
+    await addAllRoundAgent(stack.router, 'agent-1');
     await stack.router.agents.upsert({
       _id: 'agent-2',
       name: 'Agent Two',
@@ -88,23 +71,19 @@ describe('QA reviews: closed tickets drawn by the sampling plan, scored by revie
     await routed.waitFor((job) => job.data.complaintId === id, 20_000, 'routing');
     routed.stop();
     const work = async () => {
-      const assigned = await request(stack.router.url)
-        .post(`/v1/tickets/${id}/assign`)
-        .set(admin)
-        .send({ agentId: 'agent-1' });
-      expect([200, 409]).toContain(assigned.status); // 409: a push queue gave it to agent-1 already
-      await request(stack.router.url).post(`/v1/tickets/${id}/ack`).set(agent1).send({}).expect(200);
+      await assignAckResolve(
+        stack.router.url,
+        id,
+        { admin: testKeys.admin, agent: testKeys.agent('agent-1'), agentId: 'agent-1' },
+        { resolutionCode: 'explained' },
+      );
+      // What the agent wrote to the customer (the auto-QA reads it at the close).
       if (options.note)
         await request(stack.router.url)
           .post(`/v1/tickets/${id}/notes`)
           .set(agent1)
           .send({ text: options.note, visibility: 'customer' })
           .expect(201);
-      await request(stack.router.url)
-        .post(`/v1/tickets/${id}/resolve`)
-        .set(agent1)
-        .send({ resolutionCode: 'explained' })
-        .expect(200);
     };
     await work();
     if (options.reopen) {

@@ -7,6 +7,17 @@ import { fakeDesk, NOW } from './fakes/fake-desk';
 const MINUTE = 60_000;
 const ann = { agentId: 'ann', label: 'agent:ann' };
 
+/** Ann, who holds c-1, promises something due `minutes` after the unit tests' clock start. */
+function promiseIn(desk: ReturnType<typeof fakeDesk>, minutes: number, note: string) {
+  return promiseFollowUp(
+    desk.deps,
+    'c-1',
+    ann,
+    { dueAt: new Date(NOW.getTime() + minutes * MINUTE), note },
+    undefined,
+  );
+}
+
 describe('follow-up promises', () => {
   it('when the holder promises a call-back, then it is stored pending with a reminder 15 minutes ahead and both timers scheduled', async () => {
     const desk = fakeDesk();
@@ -38,13 +49,7 @@ describe('follow-up promises', () => {
   it('when the promise is due sooner than the reminder lead, then the reminder is now, not in the past', async () => {
     const desk = fakeDesk();
     desk.tickets.put(buildTicket('in_progress'));
-    const { followUp } = await promiseFollowUp(
-      desk.deps,
-      'c-1',
-      ann,
-      { dueAt: new Date(NOW.getTime() + 5 * MINUTE), note: 'soon' },
-      undefined,
-    );
+    const { followUp } = await promiseIn(desk, 5, 'soon');
     expect(followUp.remindAt).toEqual(NOW);
   });
 
@@ -73,13 +78,7 @@ describe('follow-up promises', () => {
   it('when the reminder and due timers fire (twice each), then it is reminded once and missed once, with a notification only where the queue names one', async () => {
     const desk = fakeDesk();
     desk.tickets.put(buildTicket('in_progress'));
-    const { followUp } = await promiseFollowUp(
-      desk.deps,
-      'c-1',
-      ann,
-      { dueAt: new Date(NOW.getTime() + 60 * MINUTE), note: 'call back' },
-      undefined,
-    );
+    const { followUp } = await promiseIn(desk, 60, 'call back');
     expect(await fireFollowUp(desk.deps, 'c-1', followUp.id, 'remind')).toBe('reminded');
     expect(await fireFollowUp(desk.deps, 'c-1', followUp.id, 'remind')).toBe('settled');
     desk.clock.advance(60 * MINUTE);
@@ -138,13 +137,7 @@ describe('follow-up promises', () => {
   it('when a due timer was lost, then the sweep marks the overdue promise missed, once', async () => {
     const desk = fakeDesk();
     desk.tickets.put(buildTicket('in_progress'));
-    const { followUp } = await promiseFollowUp(
-      desk.deps,
-      'c-1',
-      ann,
-      { dueAt: new Date(NOW.getTime() + 10 * MINUTE), note: 'x' },
-      undefined,
-    );
+    const { followUp } = await promiseIn(desk, 10, 'x');
     desk.timers.followUps.clear();
     expect((await maintenanceSweep(desk.deps)).followUpsMissed).toBe(0);
     desk.clock.advance(11 * MINUTE);
