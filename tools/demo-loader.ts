@@ -24,6 +24,7 @@ import { runDemoDay } from './demo/demo-day';
 /** `npm start`'s demo keys (tools/start-stack.ts): the demo day acts as these agents. */
 const demoDayKeys = {
   admin: 'demo-admin-key',
+  qa: 'demo-qa-lin',
   agents: { alice: 'demo-agent-alice', wei: 'demo-agent-wei', chen: 'demo-agent-chen' },
 };
 
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     try {
       const day = await runDemoDay(routerUrl, demoDayKeys, tally.accepted, (line) => console.log(line));
       console.log(
-        `worked ${day.worked} tickets: ${day.resolved} resolved, ${day.surveysAnswered} satisfaction surveys answered`,
+        `worked ${day.worked} tickets: ${day.resolved} resolved and ${day.closed} closed, ${day.surveysAnswered} satisfaction surveys answered, ${day.reviewsScored} QA review scored`,
       );
     } catch (error) {
       console.log(

@@ -7,6 +7,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
 const secret = 'test-generic-crm-secret-0002';
 const keys = {
   admin: 'demo-day-admin-key',
+  qa: 'demo-day-qa-lin',
   agents: { alice: 'demo-day-alice', wei: 'demo-day-wei', chen: 'demo-day-chen', bob: 'demo-day-bob' },
 };
 
@@ -19,6 +20,7 @@ describe('the demo day: after the demo set, the demo agents work some of it so t
       SEED_AGENTS_FILE: 'tools/demo/agents.json',
       API_KEYS: [
         `${keys.admin}:admin:demo-admin`,
+        `${keys.qa}:qa:lin`,
         ...Object.entries(keys.agents).map(([id, key]) => `${key}:agent:${id}`),
       ].join(','),
     });
@@ -46,6 +48,7 @@ describe('the demo day: after the demo set, the demo agents work some of it so t
       stack.router.url,
       {
         admin: keys.admin,
+        qa: keys.qa,
         agents: { alice: keys.agents.alice, wei: keys.agents.wei, chen: keys.agents.chen },
       },
       30,
@@ -54,6 +57,20 @@ describe('the demo day: after the demo set, the demo agents work some of it so t
     expect(log).toEqual([]);
     expect(day.resolved).toBeGreaterThanOrEqual(6);
     expect(day.surveysAnswered).toBe(day.resolved);
+    expect(day.closed).toBe(day.resolved);
+    // Alice's reopened ticket was drawn for review, and lin scored one.
+    expect(day.reviewsScored).toBe(1);
+    const reviews = await request(stack.router.url)
+      .get('/v1/qa/reviews')
+      .set('Authorization', `Bearer ${keys.admin}`)
+      .expect(200);
+    expect(reviews.body.reviews).toContainEqual(
+      expect.objectContaining({
+        status: 'scored',
+        reviewer: 'qa:lin',
+        reasons: expect.arrayContaining(['reopened']),
+      }),
+    );
 
     const admin = `Bearer ${keys.admin}`;
     const report = await request(stack.router.url).get('/v1/reports').set('Authorization', admin).expect(200);

@@ -1,14 +1,17 @@
 /**
  * The demo's working day, after `npm run demo` posted its complaints: demo agents work some of
  * them through the router's API as people would — acknowledge, write to the customer, promise
- * and keep a call-back, resolve with a code — and the customers answer the satisfaction survey.
- * So a newcomer opening the dashboard sees resolved tickets, CSAT and the agents' ranking, not
- * only queues. Bob's queues (general, escalations, repeat-desk) are left alone: README's
+ * and keep a call-back, resolve with a code, close — the customers answer the satisfaction
+ * survey, one ticket is reopened and worked again, and QA reviewer lin scores a drawn review. So a
+ * newcomer sees resolved and QA-scored tickets, CSAT, reviews and the agents' ranking, not only
+ * queues. Bob's queues (general, escalations, repeat-desk) are left alone: README's
  * "agent's day" is his, right after the demo.
  */
 
 export interface DemoDayKeys {
   admin: string;
+  /** A QA reviewer's key: scores one drawn review (none: no review is scored). */
+  qa?: string;
   agents: Record<string, string>;
 }
 
@@ -16,6 +19,8 @@ export interface DemoDayTally {
   worked: number;
   resolved: number;
   surveysAnswered: number;
+  closed: number;
+  reviewsScored: number;
 }
 
 interface TicketSummary {
@@ -83,6 +88,7 @@ async function workTicket(
   index: number,
   score: number | undefined,
   tally: DemoDayTally,
+  options: { reopenOnce?: boolean; adminKey?: string } = {},
 ): Promise<void> {
   const at = `/v1/tickets/${ticket.id}`;
   await call(base, agentKey, 'POST', `${at}/ack`, {});
@@ -108,15 +114,63 @@ async function workTicket(
   });
   tally.worked += 1;
   tally.resolved += 1;
-  if (score === undefined) return;
-  const { url } = (await call(base, agentKey, 'GET', `${at}/survey`)) as { url: string };
-  // The link is public: the customer's browser (here, its JSON twin) needs no key.
-  const answer = await fetch(base + new URL(url).pathname, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ score, comment: score >= 4 ? '处理及时，谢谢 / quick, thanks' : 'took too long' }),
+  if (options.reopenOnce && options.adminKey) {
+    // The customer calls back: the supervisor reopens it, the same agent works it again.
+    await call(base, options.adminKey, 'POST', `${at}/reopen`, {
+      reason: '客户来电：退款未到账 / refund not received',
+    });
+    await call(base, options.adminKey, 'POST', `${at}/assign`, { agentId: agentIdOf(agentKey) });
+    await call(base, agentKey, 'POST', `${at}/ack`, {});
+    await call(base, agentKey, 'POST', `${at}/resolve`, {
+      resolutionCode: 'refunded',
+      summary: 'Refund resent',
+    });
+  }
+  if (score !== undefined) {
+    const { url } = (await call(base, agentKey, 'GET', `${at}/survey`)) as { url: string };
+    // The link is public: the customer's browser (here, its JSON twin) needs no key.
+    const answer = await fetch(base + new URL(url).pathname, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        score,
+        comment: score >= 4 ? '处理及时，谢谢 / quick, thanks' : 'took too long',
+      }),
+    });
+    if (answer.status === 201) tally.surveysAnswered += 1;
+  }
+  // Closing scores it with the auto-QA rules and may draw it for review (rules/qa-sampling.json).
+  await call(base, agentKey, 'POST', `${at}/close`, {});
+  tally.closed += 1;
+}
+
+const agentIdByKey = new Map<string, string>();
+function agentIdOf(key: string): string {
+  return agentIdByKey.get(key) ?? '';
+}
+
+/** The reviewer takes the oldest drawn review and scores its manual criteria (all met, one comment). */
+async function reviewOne(base: string, qaKey: string, tally: DemoDayTally): Promise<void> {
+  const taken = (await call(base, qaKey, 'POST', '/v1/qa/reviews/next')) as
+    { review: { _id: string } } | undefined;
+  if (!taken) return;
+  // The worker scores the closed ticket with the auto-QA rules first (asynchronously).
+  let detail: { manualCriteria: Array<{ id: string }>; qa: unknown };
+  const deadline = Date.now() + 20_000;
+  do {
+    detail = (await call(base, qaKey, 'GET', `/v1/qa/reviews/${taken.review._id}`)) as typeof detail;
+    if (detail.qa) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  } while (Date.now() < deadline);
+  await call(base, qaKey, 'POST', `/v1/qa/reviews/${taken.review._id}/score`, {
+    scores: detail.manualCriteria.map((criterion) => ({
+      criterion: criterion.id,
+      result: 'pass',
+      comment: '用语规范 / wording as required',
+    })),
+    comment: 'Reopened once; the second answer was complete.',
   });
-  if (answer.status === 201) tally.surveysAnswered += 1;
+  tally.reviewsScored += 1;
 }
 
 export async function runDemoDay(
@@ -125,7 +179,8 @@ export async function runDemoDay(
   expectedComplaints: number,
   log: (line: string) => void,
 ): Promise<DemoDayTally> {
-  const tally: DemoDayTally = { worked: 0, resolved: 0, surveysAnswered: 0 };
+  const tally: DemoDayTally = { worked: 0, resolved: 0, surveysAnswered: 0, closed: 0, reviewsScored: 0 };
+  for (const [agentId, key] of Object.entries(keys.agents)) agentIdByKey.set(key, agentId);
   await waitRouted(routerUrl, keys.admin, expectedComplaints, 30_000);
   const worked = new Map<string, number>();
   const next = (agent: string) => {
@@ -146,7 +201,12 @@ export async function runDemoDay(
       try {
         await call(routerUrl, keys.admin, 'POST', `/v1/tickets/${ticket.id}/assign`, { agentId: step.agent });
         const index = next(step.agent);
-        await workTicket(routerUrl, agentKey, ticket, index, surveyScores[step.agent]?.[index], tally);
+        // Alice's first ticket comes back once: a reopened ticket is always drawn for review.
+        const reopenOnce = step.agent === 'alice' && index === 0;
+        await workTicket(routerUrl, agentKey, ticket, index, surveyScores[step.agent]?.[index], tally, {
+          reopenOnce,
+          adminKey: keys.admin,
+        });
       } catch (error) {
         // Taken meanwhile, or the agent is full: the demo goes on with the next one.
         log(`  skipped ${ticket.id.slice(0, 8)}: ${(error as Error).message}`);
@@ -167,5 +227,6 @@ export async function runDemoDay(
       }
     }
   }
+  if (keys.qa) await reviewOne(routerUrl, keys.qa, tally);
   return tally;
 }

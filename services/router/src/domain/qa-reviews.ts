@@ -164,6 +164,13 @@ async function storeScore(
 ): Promise<QaReview> {
   const complaint = await deps.tickets.findById(review.complaintId);
   if (!complaint) throw new NotFoundError(`The ticket of review ${review._id} is gone.`);
+  // The ticket's score adds the reviewer's verdicts to the auto criteria: both must be there.
+  if (complaint.qa?.closeNumber !== review.closeNumber) {
+    throw new ConflictError(
+      `The auto-QA has not scored this close of the ticket yet (the worker does it when the ticket closes); try again shortly.`,
+      { extra: { autoQaPending: true } },
+    );
+  }
   checkScores(manual, deps.scoring.manualCriteria(complaint));
   const score = deps.scoring.finalScore(complaint, manual);
   const updated = await deps.reviews.transition(
