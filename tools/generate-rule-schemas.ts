@@ -34,6 +34,7 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'queues.json': 'triage agent queues (skills, calendar, escalation ladder)',
   'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
   'complaint-rates.json': 'triage complaint-rate monitoring (spike thresholds, alert webhook)',
+  'blocklist.json': 'triage rules: blocklist stage (automatic blocklisting after triage, with a reviewer)',
   'rule-tests': 'triage rule fixtures (rules/tests/*.json): complaints and the decisions they must get',
 };
 

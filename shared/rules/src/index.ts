@@ -27,6 +27,7 @@ export * from './ruleset-schemas';
 export * from './complaint-rates-schema';
 export { rulesetLimits, type RulesetLimits } from './ruleset-limits';
 export * from './load-ruleset';
+export * from './blocklist-stage';
 export {
   evaluateComplaint,
   precompileRuleset,

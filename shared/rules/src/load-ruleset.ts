@@ -19,6 +19,7 @@ import {
 } from './ruleset-schemas';
 import type { ComplaintRatesFile } from './complaint-rates-schema';
 import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
+import { blocklistFile, blocklistStage, checkBlocklistFile, type BlocklistFile } from './blocklist-stage';
 
 /** A problem in a rule file, located by file and JSON pointer. */
 export interface RuleError {
@@ -45,6 +46,8 @@ export interface Ruleset {
   resolutionCodes: ResolutionCode[];
   /** Complaint-rate spike thresholds and the alert webhook (rules/complaint-rates.json, router). */
   complaintRates: ComplaintRatesFile;
+  /** Automatic blocklisting rules, run after each triage decision (rules/blocklist.json). */
+  blocklist: BlocklistFile;
 }
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
@@ -121,7 +124,7 @@ function checkNesting(file: RulesetFileName, json: unknown, errors: RuleError[])
     return false;
   }
   const rules = (json as { rules?: unknown } | null)?.rules;
-  if (stageNames.some((stage) => file === `${stage}.json`) && Array.isArray(rules)) {
+  if ([...stageNames, blocklistStage].some((stage) => file === `${stage}.json`) && Array.isArray(rules)) {
     let fine = true;
     rules.forEach((rule: unknown, index) => {
       const conditions = (rule as { conditions?: unknown } | null)?.conditions;
@@ -192,6 +195,8 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const queues = parsed.get('queues.json') as QueuesFile;
   const resolutionCodes = (parsed.get('resolution-codes.json') as { codes: ResolutionCode[] }).codes;
   const complaintRates = parsed.get('complaint-rates.json') as ComplaintRatesFile;
+  const blocklist = parsed.get(blocklistFile) as BlocklistFile;
+  errors.push(...checkBlocklistFile(blocklist));
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
@@ -307,6 +312,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       queues,
       resolutionCodes,
       complaintRates,
+      blocklist,
     },
   };
 }

@@ -4,6 +4,7 @@ import { severities } from './triage-decision';
 import { businessCalendarSchema } from './business-calendar';
 import { rulesetLimits } from './ruleset-limits';
 import { complaintRatesFileSchema } from './complaint-rates-schema';
+import { blocklistFileSchema } from './blocklist-stage';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */
 export const stageNames = ['classify', 'severity', 'sla', 'route'] as const;
@@ -357,6 +358,7 @@ export const rulesetFileSchemas = {
   'queues.json': queuesFileSchema,
   'resolution-codes.json': resolutionCodesFileSchema,
   'complaint-rates.json': complaintRatesFileSchema,
+  'blocklist.json': blocklistFileSchema,
 } as const;
 export type RulesetFileName = keyof typeof rulesetFileSchemas;
 export const rulesetFileNames = Object.keys(rulesetFileSchemas) as RulesetFileName[];
