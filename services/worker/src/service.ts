@@ -27,6 +27,12 @@ import { createApp } from './app';
 import type { WorkerConfig } from './config';
 import { BlocklistRepository } from './data-access/blocklist-repository';
 import { BullRouteQueue } from './data-access/route-queue';
+import {
+  BullListingDeadlines,
+  listingDeadlineQueueName,
+  type ListingDeadlineJob,
+} from './data-access/listing-deadline-queue';
+import { listingDeadlineProcessor } from './entry-points/queue/listing-deadline-processor';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
 import { triageProcessor } from './entry-points/queue/triage-processor';
@@ -41,6 +47,8 @@ export interface RunningWorker {
   logger: Logger;
   rules: RulesetHolder;
   worker: Worker<TriageJob>;
+  /** Lapses rule listings nobody confirmed by their deadline (rules/blocklist.json). */
+  deadlineWorker: Worker<ListingDeadlineJob>;
   stop: () => Promise<void>;
 }
 
@@ -102,6 +110,9 @@ export async function startWorker(
   if (backfilled > 0) logger.info({ complaints: backfilled }, 'customer histories backfilled');
   const routeQueue = new BullRouteQueue(producerRedis, config.QUEUE_PREFIX);
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
+  const deadlines = new BullListingDeadlines(producerRedis, config.QUEUE_PREFIX);
+  deadlines.queue.on('error', (error) => logger.warn({ err: error }, 'blocklist-lapse queue error'));
+  const blocklisting = { history: repository, listings: blocklist, deadlines, events: repository };
 
   const worker = new Worker<TriageJob>(
     pipelineJobQueues.triage,
@@ -112,6 +123,7 @@ export async function startWorker(
       routeQueue,
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
+      blocklisting,
     }),
     {
       connection: workerRedis,
@@ -127,6 +139,19 @@ export async function startWorker(
     logger.warn(
       { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, requestId: job?.data.requestId },
       'triage job failed',
+    ),
+  );
+
+  const deadlineWorker = new Worker<ListingDeadlineJob>(
+    listingDeadlineQueueName,
+    listingDeadlineProcessor({ listings: blocklist, events: repository, logger }),
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: 4, ...workerLockOptions(config) },
+  );
+  deadlineWorker.on('error', (error) => logger.error({ err: error }, 'blocklist-lapse worker error'));
+  deadlineWorker.on('failed', (job, error) =>
+    logger.warn(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade },
+      'blocklist-lapse job failed',
     ),
   );
 
@@ -160,6 +185,8 @@ export async function startWorker(
     replayStore: repository,
     ruleTools,
     blocklist,
+    listings: blocklist,
+    complaintEvents: repository,
     watching: watcher !== undefined,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
@@ -180,12 +207,15 @@ export async function startWorker(
     logger,
     rules,
     worker,
+    deadlineWorker,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await ruleTools.close();
       await worker.close();
+      await deadlineWorker.close();
       await routeQueue.close();
+      await deadlines.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);
       await mongo.close();

@@ -1,0 +1,100 @@
+import {
+  evaluateBlocklistStage,
+  listingOf,
+  type ComplaintFacts,
+  type Ruleset,
+  type TriageDecision,
+} from '@triage/rules';
+import { complaintEvent } from '@triage/shared/complaint';
+import { isInForce } from './blocklist';
+import type { ComplaintEventLog, ListingDeadlines, RuleListingStore, TriagedHistoryStore } from './ports';
+import { listingEvents } from './rule-listing';
+
+export interface BlocklistRulesDeps {
+  history: TriagedHistoryStore;
+  listings: RuleListingStore;
+  deadlines: ListingDeadlines;
+  events: ComplaintEventLog;
+}
+
+export type BlocklistRulesOutcome =
+  | { outcome: 'no-rule-fired' }
+  | { outcome: 'already-listed'; rule: string }
+  | { outcome: 'listed'; rule: string; replay: boolean };
+
+/**
+ * After a complaint's triage decision: record it in its customer's history (tags, flags, whether it
+ * named a product), run the blocklist rules over the customer's window and, when one fires, list
+ * the customer — owned by the rule, pending its reviewer's confirmation, with the confirmation
+ * deadline as a delayed job. Idempotent, so a retried or replayed triage job changes nothing:
+ * the history keeps each complaint once, a customer already listed is not listed again (an
+ * admin's entry is never overwritten) and a replay that finds its own listing only repeats the
+ * idempotent follow-ups (deadline job by id, the complaint's event once).
+ */
+export async function applyBlocklistRules(
+  ruleset: Ruleset,
+  complaint: ComplaintFacts,
+  decision: Pick<TriageDecision, 'category' | 'severity' | 'queue' | 'tags' | 'flags'>,
+  requestId: string | undefined,
+  deps: BlocklistRulesDeps,
+  now: Date = new Date(),
+): Promise<BlocklistRulesOutcome> {
+  const history = await deps.history.recordTriaged(complaint.customer.id, {
+    id: complaint.id,
+    at: complaint.receivedAt,
+    tags: [...decision.tags],
+    flags: [...decision.flags],
+    product: Boolean(complaint.product),
+  });
+  if (ruleset.blocklist.rules.length === 0) return { outcome: 'no-rule-fired' };
+  const entry = await deps.listings.find(complaint.customer.id);
+  // The evidence of a listing that has ended (lapsed, removed, expired) does not list again.
+  const ended = entry !== null && !isInForce(entry, now);
+  const outcome = await evaluateBlocklistStage(
+    ruleset.blocklist,
+    {
+      complaint,
+      decision,
+      history,
+      ...(ended && entry.listingId !== complaint.id ? { countAfter: entry.addedAt } : {}),
+    },
+    now,
+  );
+  const listing = listingOf(outcome, now);
+  if (!listing) return { outcome: 'no-rule-fired' };
+  if (ended && entry.listingId === complaint.id) return { outcome: 'already-listed', rule: listing.rule };
+
+  const { outcome: listed, entry: stored } = await deps.listings.autoList({
+    customerId: complaint.customer.id,
+    listingId: complaint.id,
+    owner: listing.owner,
+    reviewer: listing.reviewer,
+    reason: listing.reason,
+    until: listing.until,
+    confirmBy: listing.confirmBy,
+    at: now,
+  });
+  if (listed === 'already-listed' || !stored) return { outcome: 'already-listed', rule: listing.rule };
+  // A replay repeats these with the stored listing's values: both are idempotent.
+  const confirmBy = stored.confirmBy ?? listing.confirmBy;
+  await deps.deadlines.schedule(complaint.customer.id, complaint.id, confirmBy);
+  await deps.events.appendOnce(
+    complaint.id,
+    complaintEvent(listingEvents.listed, {
+      actor: stored.owner ?? listing.owner,
+      ...(requestId ? { requestId } : {}),
+      data: {
+        customerId: complaint.customer.id,
+        listingId: complaint.id,
+        rule: listing.rule,
+        owner: stored.owner ?? listing.owner,
+        reviewer: stored.reviewer ?? listing.reviewer,
+        period: listing.period,
+        until: stored.until,
+        confirmBy,
+        reason: stored.reason,
+      },
+    }),
+  );
+  return { outcome: 'listed', rule: listing.rule, replay: listed === 'ours' };
+}
