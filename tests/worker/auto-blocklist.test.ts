@@ -346,4 +346,83 @@ describe('automatic blocklisting by rules (rules/blocklist.json), over HTTP on t
       listingId: thirdId,
     });
   });
+
+  it('when an admin validates a broken blocklist.json, then every error names the file and JSON path; a dry run shows which blocklist rules would fire', async () => {
+    const broken = {
+      stage: 'blocklist',
+      rules: [
+        {
+          name: 'no-reviewer',
+          conditions: {
+            all: [
+              { fact: 'taggedWithin', params: { hours: 2000 }, operator: 'greaterThanInclusive', value: 5 },
+            ],
+          },
+          event: { type: 'blocklist', params: { period: 'year', confirmWithinHours: 4, reason: 'x' } },
+        },
+      ],
+    };
+    const schemaErrors = await request(stack.worker.url)
+      .post('/v1/rules/validate')
+      .set('Authorization', admin)
+      .send({ files: { 'blocklist.json': broken } })
+      .expect(200);
+    expect(schemaErrors.body.ok).toBe(false);
+    expect(schemaErrors.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'blocklist.json', path: '/rules/0/event/params/period' }),
+        expect.objectContaining({ file: 'blocklist.json', path: '/rules/0/event/params/reviewer' }),
+      ]),
+    );
+    const withReviewer = structuredClone(broken);
+    withReviewer.rules[0]!.event.params = {
+      period: 'week',
+      reviewer: 'supervisor:wang',
+      confirmWithinHours: 4,
+      reason: 'x',
+    } as never;
+    const checkErrors = await request(stack.worker.url)
+      .post('/v1/rules/validate')
+      .set('Authorization', admin)
+      .send({ files: { 'blocklist.json': withReviewer } })
+      .expect(200);
+    expect(checkErrors.body.errors).toEqual([
+      {
+        file: 'blocklist.json',
+        path: '/rules/0/conditions/all/0/params/hours',
+        message: expect.stringMatching(/at most 744/),
+      },
+      {
+        file: 'blocklist.json',
+        path: '/rules/0/conditions/all/0/params/tag',
+        message: expect.stringMatching(/needs params.tag/),
+      },
+    ]);
+
+    const dryRun = await request(stack.worker.url)
+      .post('/v1/rules/dry-run')
+      .set('Authorization', admin)
+      .send({
+        complaint: {
+          customer: { id: 'x' },
+          channel: 'phone',
+          body: '你们这帮王八蛋，退钱！',
+          language: 'zh-CN',
+        },
+        history: { triaged: [{ hoursAgo: 3, count: 4, tags: ['abuse'] }] },
+        receivedAt: '2026-03-06T17:00:00+08:00',
+      })
+      .expect(200);
+    expect(dryRun.body.decision.category).toBe('abusive-contact');
+    expect(dryRun.body.blocklist.fired.map((rule: { rule: string }) => rule.rule)).toEqual([
+      'repeated-abuse',
+    ]);
+    expect(dryRun.body.blocklist.listing).toMatchObject({
+      owner: 'rule:repeated-abuse',
+      period: 'week',
+      reviewer: 'supervisor:wang',
+      confirmBy: '2026-03-07T09:00:00.000Z',
+      until: '2026-03-13T09:00:00.000Z',
+    });
+  });
 });

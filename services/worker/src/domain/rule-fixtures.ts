@@ -1,8 +1,17 @@
-import { evaluateComplaint, severities, stageNames, type Evaluation, type Ruleset } from '@triage/rules';
+import {
+  blocklistPeriods,
+  blocklistStage,
+  evaluateComplaint,
+  severities,
+  stageNames,
+  type Evaluation,
+  type Ruleset,
+} from '@triage/rules';
 import { complaintInputSchema } from '@triage/shared/complaint';
 import { z } from 'zod';
 import { factsOfInput } from './complaint-facts';
 import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';
+import { simulateBlocklistRules, type SimulatedBlocklisting } from './simulate-blocklist-rules';
 
 /**
  * Table-driven tests kept beside the rule files (rules/tests/*.json): each case is a
@@ -16,8 +25,8 @@ export const defaultFixtureReceivedAt = '2026-03-04T15:00:00.000Z';
 const firedRuleName = z
   .string()
   .regex(
-    new RegExp(`^(${stageNames.join('|')})/[a-z0-9][a-z0-9_.-]*$`),
-    'a fired rule as "<stage>/<rule name>", e.g. "severity/legal-threat"',
+    new RegExp(`^(${[...stageNames, blocklistStage].join('|')})/[a-z0-9][a-z0-9_.-]*$`),
+    'a fired rule as "<stage>/<rule name>", e.g. "severity/legal-threat" or "blocklist/repeated-abuse"',
   );
 const names = z.array(z.string().min(1)).min(1);
 
@@ -41,6 +50,13 @@ export const ruleFixtureExpectationSchema = z
     relatedComplaints: z.number().int().min(0).optional(),
     firstResponseDueAt: z.iso.datetime({ offset: true }).optional(),
     resolutionDueAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * What rules/blocklist.json does after the decision: the period of the listing the first
+     * fired blocklist rule makes, or "none" (no rule fired, or history.blocklisted: already listed).
+     */
+    blocklistPeriod: z.enum([...blocklistPeriods, 'none']).optional(),
+    /** The listing's named reviewer, e.g. "supervisor:sofia". */
+    blocklistReviewer: z.string().min(1).optional(),
   })
   .strict()
   .refine((expectation) => Object.keys(expectation).length > 0, {
@@ -118,12 +134,18 @@ export interface FixtureCaseResult {
   /** One line per mismatch: `severity: expected "high", got "medium"`. */
   failures: string[];
   evaluation: Evaluation;
+  /** What the blocklist stage did after the decision (rules/blocklist.json). */
+  blocklisting: SimulatedBlocklisting;
 }
 
 const show = (value: unknown) => JSON.stringify(value);
 
 /** What differs between a decision and a case's expectation (empty when it passes). */
-export function expectationFailures(expectation: RuleFixtureExpectation, evaluation: Evaluation): string[] {
+export function expectationFailures(
+  expectation: RuleFixtureExpectation,
+  evaluation: Evaluation,
+  blocklisting: Pick<SimulatedBlocklisting, 'fired' | 'listing'> = { fired: [], listing: null },
+): string[] {
   const { decision } = evaluation;
   const failures: string[] = [];
   const exact = (field: string, expected: unknown, actual: unknown) => {
@@ -139,7 +161,7 @@ export function expectationFailures(expectation: RuleFixtureExpectation, evaluat
     const present = (unwanted ?? []).filter((item) => actual.includes(item));
     if (present.length > 0) failures.push(`${field}: must not contain ${show(present)}`);
   };
-  const fired = decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`);
+  const fired = [...decision.firedRules, ...blocklisting.fired].map((rule) => `${rule.stage}/${rule.rule}`);
   const instant = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso).toISOString());
 
   exact('category', expectation.category, decision.category);
@@ -162,6 +184,8 @@ export function expectationFailures(expectation: RuleFixtureExpectation, evaluat
     decision.firstResponseDueAt.toISOString(),
   );
   exact('resolutionDueAt', instant(expectation.resolutionDueAt), decision.resolutionDueAt.toISOString());
+  exact('blocklistPeriod', expectation.blocklistPeriod, blocklisting.listing?.period ?? 'none');
+  exact('blocklistReviewer', expectation.blocklistReviewer, blocklisting.listing?.reviewer);
   return failures;
 }
 
@@ -183,8 +207,9 @@ export async function runFixtureCase(
     simulatedFactSources(fixture.history, receivedAt),
     receivedAt,
   );
-  const failures = expectationFailures(fixture.expect, evaluation);
-  return { file, name: fixture.name, passed: failures.length === 0, failures, evaluation };
+  const blocklisting = await simulateBlocklistRules(ruleset, facts, evaluation.decision, fixture.history);
+  const failures = expectationFailures(fixture.expect, evaluation, blocklisting);
+  return { file, name: fixture.name, passed: failures.length === 0, failures, evaluation, blocklisting };
 }
 
 /** Runs every case of every fixture file, in file and case order. */
@@ -203,10 +228,13 @@ export async function runRuleFixtures(
 export function rulesNeverFired(ruleset: Ruleset, results: readonly FixtureCaseResult[]): string[] {
   const fired = new Set(
     results.flatMap((result) =>
-      result.evaluation.decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`),
+      [...result.evaluation.decision.firedRules, ...result.blocklisting.fired].map(
+        (rule) => `${rule.stage}/${rule.rule}`,
+      ),
     ),
   );
-  return stageNames.flatMap((stage) =>
-    ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`).filter((name) => !fired.has(name)),
-  );
+  return [
+    ...stageNames.flatMap((stage) => ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`)),
+    ...ruleset.blocklist.rules.map((rule) => `${blocklistStage}/${rule.name}`),
+  ].filter((name) => !fired.has(name));
 }

@@ -84,6 +84,16 @@ export function workerOpenApi(): OpenAPIRegistry {
             description:
               'The rules (stage/rule) not evaluated because the index proved they cannot fire for this complaint',
           }),
+          blocklist: z
+            .looseObject({
+              fired: z.array(z.looseObject({})),
+              trace: z.array(z.looseObject({})),
+              listing: z.looseObject({}).nullable(),
+            })
+            .meta({
+              description:
+                'What rules/blocklist.json would do after the decision, over history.triaged and this complaint',
+            }),
         }),
         'Decision and condition trace',
       ),
