@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  blocklistFactCatalogue,
   factCatalogue,
   knownOperators,
   ruleConditionSchema,
@@ -43,9 +44,9 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
  * may use, offered as completions (`examples`), without rejecting anything the worker
  * would accept (it reports unknown facts and operators itself, with the file and path).
  */
-function addConditionHints(node: unknown): void {
+function addConditionHints(node: unknown, facts: Readonly<Record<string, string>> = factCatalogue): void {
   if (Array.isArray(node)) {
-    node.forEach(addConditionHints);
+    node.forEach((item) => addConditionHints(item, facts));
     return;
   }
   if (typeof node !== 'object' || node === null) return;
@@ -55,7 +56,7 @@ function addConditionHints(node: unknown): void {
     properties.fact = {
       ...properties.fact,
       description: 'A fact (rules/README.md lists them all).',
-      examples: Object.keys(factCatalogue),
+      examples: Object.keys(facts),
     };
     properties.operator = {
       ...properties.operator,
@@ -64,30 +65,41 @@ function addConditionHints(node: unknown): void {
       examples: [...knownOperators],
     };
   }
-  Object.values(schema).forEach(addConditionHints);
+  Object.values(schema).forEach((child) => addConditionHints(child, facts));
 }
 
 /** Named definitions, so a recursive condition is `#/$defs/ruleCondition`, not `__schema0`. */
 const definitions = z.registry<{ id: string }>();
 definitions.add(ruleConditionSchema, { id: 'ruleCondition' });
 
-function jsonSchemaOf(schema: z.ZodType, title: string): Record<string, unknown> {
+function jsonSchemaOf(
+  schema: z.ZodType,
+  title: string,
+  facts: Readonly<Record<string, string>> = factCatalogue,
+): Record<string, unknown> {
   const generated = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     metadata: definitions,
   }) as Record<string, unknown>;
-  addConditionHints(generated);
+  addConditionHints(generated, facts);
   const { $schema, ...rest } = generated;
   return { $schema, title, ...rest };
 }
 
 /** Every generated schema file: its name in rules/schema and its zod source. */
-function ruleSchemaSources(): Array<{ file: string; schema: z.ZodType; title: string }> {
+function ruleSchemaSources(): Array<{
+  file: string;
+  schema: z.ZodType;
+  title: string;
+  facts?: Readonly<Record<string, string>>;
+}> {
   const ruleFiles = (Object.keys(rulesetFileSchemas) as RulesetFileName[]).map((name) => ({
     file: name.replace(/\.json$/, '.schema.json'),
     schema: rulesetFileSchemas[name] as z.ZodType,
     title: titles[name],
+    // The blocklist stage has facts of its own (window counts over the customer's history).
+    ...(name === 'blocklist.json' ? { facts: blocklistFactCatalogue } : {}),
   }));
   return [
     ...ruleFiles,
@@ -97,7 +109,9 @@ function ruleSchemaSources(): Array<{ file: string; schema: z.ZodType; title: st
 
 /** The schema documents (file name in rules/schema → JSON Schema), from the zod schemas as they are now. */
 export function ruleSchemaDocuments(): Map<string, Record<string, unknown>> {
-  return new Map(ruleSchemaSources().map(({ file, schema, title }) => [file, jsonSchemaOf(schema, title)]));
+  return new Map(
+    ruleSchemaSources().map(({ file, schema, title, facts }) => [file, jsonSchemaOf(schema, title, facts)]),
+  );
 }
 
 /** The schema files' texts (file name → text), formatted as `prettier --check` expects. */
