@@ -39,30 +39,33 @@ export async function applyBlocklistRules(
   deps: BlocklistRulesDeps,
   now: Date = new Date(),
 ): Promise<BlocklistRulesOutcome> {
-  const history = await deps.history.recordTriaged(complaint.customer.id, {
-    id: complaint.id,
-    at: complaint.receivedAt,
-    tags: [...decision.tags],
-    flags: [...decision.flags],
-    product: Boolean(complaint.product),
-  });
+  // Two operations by `_id`, in parallel: record this complaint and read the customer's entry.
+  const [history, entry] = await Promise.all([
+    deps.history.recordTriaged(complaint.customer.id, {
+      id: complaint.id,
+      at: complaint.receivedAt,
+      tags: [...decision.tags],
+      flags: [...decision.flags],
+      product: Boolean(complaint.product),
+    }),
+    ruleset.blocklist.rules.length === 0 ? null : deps.listings.find(complaint.customer.id),
+  ]);
   if (ruleset.blocklist.rules.length === 0) return { outcome: 'no-rule-fired' };
-  const entry = await deps.listings.find(complaint.customer.id);
+  const inForce = entry !== null && isInForce(entry, now);
+  const ours = entry?.listingId === complaint.id;
   // The evidence of a listing that has ended (lapsed, removed, expired) does not list again.
-  const ended = entry !== null && !isInForce(entry, now);
+  const countAfter = entry !== null && !inForce && !ours ? { countAfter: entry.addedAt } : {};
   const outcome = await evaluateBlocklistStage(
     ruleset.blocklist,
-    {
-      complaint,
-      decision,
-      history,
-      ...(ended && entry.listingId !== complaint.id ? { countAfter: entry.addedAt } : {}),
-    },
+    { complaint, decision, history, ...countAfter },
     now,
   );
   const listing = listingOf(outcome, now);
   if (!listing) return { outcome: 'no-rule-fired' };
-  if (ended && entry.listingId === complaint.id) return { outcome: 'already-listed', rule: listing.rule };
+  // Listed already (an admin's entry, another listing), or this listing has ended: nothing to write.
+  if (entry !== null && ((inForce && !ours) || (!inForce && ours))) {
+    return { outcome: 'already-listed', rule: listing.rule };
+  }
 
   const { outcome: listed, entry: stored } = await deps.listings.autoList({
     customerId: complaint.customer.id,
