@@ -9,6 +9,9 @@
  * Options: --url (default http://localhost:$INTAKE_PORT or 3000), --secret (default the demo
  * secret of the source: `npm start` uses the demo secrets unless WEBHOOK_SECRETS is set; then
  * pass the source's secret from it), --rate complaints per second (default 20), --limit N.
+ * With the demo set, the demo agents then work a day (tools/demo/demo-day.ts: resolves, follow-ups,
+ * survey answers) through the router at --router-url (default http://localhost:$ROUTER_PORT or
+ * 3001) with `npm start`'s demo keys; --no-day skips it.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +19,13 @@ import { parseArgs } from 'node:util';
 import type { ComplaintInput } from '@triage/shared/complaint';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '@triage/shared/http';
 import { readCfpbRecords } from './cfpb-corpus';
+import { runDemoDay } from './demo/demo-day';
+
+/** `npm start`'s demo keys (tools/start-stack.ts): the demo day acts as these agents. */
+const demoDayKeys = {
+  admin: 'demo-admin-key',
+  agents: { alice: 'demo-agent-alice', wei: 'demo-agent-wei', chen: 'demo-agent-chen' },
+};
 
 const demoSecrets: Record<string, string> = {
   'generic-crm': 'demo-webhook-secret',
@@ -109,6 +119,8 @@ async function main(): Promise<void> {
       secret: { type: 'string' },
       rate: { type: 'string', default: '20' },
       limit: { type: 'string' },
+      'router-url': { type: 'string' },
+      'no-day': { type: 'boolean', default: false },
     },
   });
   const url = values.url ?? `http://localhost:${process.env.INTAKE_PORT ?? 3000}`;
@@ -125,7 +137,22 @@ async function main(): Promise<void> {
   console.log(
     `done: ${tally.accepted} accepted, ${tally.duplicates} duplicates (already delivered), ${tally.rejected} rejected, ${tally.failed} failed`,
   );
-  console.log(`watch them: http://localhost:${process.env.ROUTER_PORT ?? 3001}/dashboard`);
+  const routerUrl = values['router-url'] ?? `http://localhost:${process.env.ROUTER_PORT ?? 3001}`;
+  if (!values.csv && !values['no-day'] && tally.accepted > 0) {
+    console.log('the demo agents work a day (alice, wei, chen; bob is yours: README, "An agent\'s day") …');
+    try {
+      const day = await runDemoDay(routerUrl, demoDayKeys, tally.accepted, (line) => console.log(line));
+      console.log(
+        `worked ${day.worked} tickets: ${day.resolved} resolved, ${day.surveysAnswered} satisfaction surveys answered`,
+      );
+    } catch (error) {
+      console.log(
+        `the demo day stopped: ${(error as Error).message}\n(it uses npm start's demo keys; pass --no-day against a stack with keys of its own)`,
+      );
+      process.exitCode = 1;
+    }
+  }
+  console.log(`watch them: ${routerUrl}/dashboard · an agent's view: ${routerUrl}/agent`);
   if (tally.rejected + tally.failed > 0) process.exitCode = 1;
 }
 

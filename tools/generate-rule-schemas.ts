@@ -16,6 +16,7 @@ import {
   blocklistFactCatalogue,
   factCatalogue,
   knownOperators,
+  qaFactCatalogue,
   ruleConditionSchema,
   rulesetFileSchemas,
   type RulesetFileName,
@@ -36,6 +37,10 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
   'complaint-rates.json': 'triage complaint-rate monitoring (spike thresholds, alert webhook)',
   'blocklist.json': 'triage rules: blocklist stage (automatic blocklisting after triage, with a reviewer)',
+  'qa-sampling.json': 'triage QA sampling plan (random share per agent and week, targeted kinds)',
+  'qa.json': 'triage auto-QA rules: qa stage (scorecard criteria scored when a ticket closes)',
+  'qa-scorecards.json':
+    'triage QA scorecards (criteria, weights, fatal criteria, which tickets use which card)',
   'rule-tests': 'triage rule fixtures (rules/tests/*.json): complaints and the decisions they must get',
 };
 
@@ -44,7 +49,7 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
  * may use, offered as completions (`examples`), without rejecting anything the worker
  * would accept (it reports unknown facts and operators itself, with the file and path).
  */
-function addConditionHints(node: unknown, facts: Readonly<Record<string, string>> = factCatalogue): void {
+function addConditionHints(node: unknown, facts: readonly string[]): void {
   if (Array.isArray(node)) {
     node.forEach((item) => addConditionHints(item, facts));
     return;
@@ -56,7 +61,7 @@ function addConditionHints(node: unknown, facts: Readonly<Record<string, string>
     properties.fact = {
       ...properties.fact,
       description: 'A fact (rules/README.md lists them all).',
-      examples: Object.keys(facts),
+      examples: facts,
     };
     properties.operator = {
       ...properties.operator,
@@ -65,7 +70,7 @@ function addConditionHints(node: unknown, facts: Readonly<Record<string, string>
       examples: [...knownOperators],
     };
   }
-  Object.values(schema).forEach((child) => addConditionHints(child, facts));
+  Object.values(schema).forEach((value) => addConditionHints(value, facts));
 }
 
 /** Named definitions, so a recursive condition is `#/$defs/ruleCondition`, not `__schema0`. */
@@ -75,7 +80,7 @@ definitions.add(ruleConditionSchema, { id: 'ruleCondition' });
 function jsonSchemaOf(
   schema: z.ZodType,
   title: string,
-  facts: Readonly<Record<string, string>> = factCatalogue,
+  facts: readonly string[] = Object.keys(factCatalogue),
 ): Record<string, unknown> {
   const generated = z.toJSONSchema(schema, {
     io: 'input',
@@ -88,18 +93,11 @@ function jsonSchemaOf(
 }
 
 /** Every generated schema file: its name in rules/schema and its zod source. */
-function ruleSchemaSources(): Array<{
-  file: string;
-  schema: z.ZodType;
-  title: string;
-  facts?: Readonly<Record<string, string>>;
-}> {
+function ruleSchemaSources(): Array<{ file: string; schema: z.ZodType; title: string }> {
   const ruleFiles = (Object.keys(rulesetFileSchemas) as RulesetFileName[]).map((name) => ({
     file: name.replace(/\.json$/, '.schema.json'),
     schema: rulesetFileSchemas[name] as z.ZodType,
     title: titles[name],
-    // The blocklist stage has facts of its own (window counts over the customer's history).
-    ...(name === 'blocklist.json' ? { facts: blocklistFactCatalogue } : {}),
   }));
   return [
     ...ruleFiles,
@@ -107,10 +105,19 @@ function ruleSchemaSources(): Array<{
   ];
 }
 
+/** The stages with facts of their own: the QA stage's, the blocklist stage's window counts. */
+const factHints: Record<string, readonly string[] | undefined> = {
+  'qa.schema.json': Object.keys(qaFactCatalogue),
+  'blocklist.schema.json': Object.keys(blocklistFactCatalogue),
+};
+
 /** The schema documents (file name in rules/schema → JSON Schema), from the zod schemas as they are now. */
 export function ruleSchemaDocuments(): Map<string, Record<string, unknown>> {
   return new Map(
-    ruleSchemaSources().map(({ file, schema, title, facts }) => [file, jsonSchemaOf(schema, title, facts)]),
+    ruleSchemaSources().map(({ file, schema, title }) => [
+      file,
+      jsonSchemaOf(schema, title, factHints[file]),
+    ]),
   );
 }
 

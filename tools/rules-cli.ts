@@ -15,7 +15,11 @@ import { connectMongo } from '@triage/shared/infra';
 import { readRuleFixtureDir } from '../services/worker/src/data-access/rule-fixture-files';
 import { TriageRepository } from '../services/worker/src/data-access/triage-repository';
 import { replayLimits, replayRules, type ReplayReport } from '../services/worker/src/domain/replay-rules';
-import { rulesNeverFired, runRuleFixtures } from '../services/worker/src/domain/rule-fixtures';
+import {
+  rulesNeverFired,
+  runRuleFixtures,
+  selectFixtureCases,
+} from '../services/worker/src/domain/rule-fixtures';
 
 const usage = `Usage: npm run rules -- <command> [options]
 
@@ -74,10 +78,7 @@ async function test(dir: string, filter: string | undefined, verbose: boolean): 
   const selected = files
     .map(({ file, fixtures }) => ({
       file,
-      fixtures: {
-        ...fixtures,
-        cases: fixtures.cases.filter((fixture) => !filter || fixture.name.includes(filter)),
-      },
+      fixtures: selectFixtureCases(fixtures, (name) => !filter || name.includes(filter)),
     }))
     .filter(({ fixtures }) => fixtures.cases.length > 0);
   const results = await runRuleFixtures(result.ruleset, selected);
@@ -88,8 +89,10 @@ async function test(dir: string, filter: string | undefined, verbose: boolean): 
       currentFile = outcome.file;
       console.log(`\n${label(dir)}/${outcome.file}`);
     }
-    const { decision } = outcome.evaluation;
-    const summary = `${decision.category} · ${decision.severity} · ${decision.queue} · ${decision.slaPolicy}`;
+    const summary =
+      outcome.stage === 'qa'
+        ? `qa ${outcome.qa.scorecard} · score ${String(outcome.qa.score)}${outcome.qa.fatal ? ' · fatal' : ''}`
+        : `${outcome.evaluation.decision.category} · ${outcome.evaluation.decision.severity} · ${outcome.evaluation.decision.queue} · ${outcome.evaluation.decision.slaPolicy}`;
     console.log(
       `  ${outcome.passed ? '✓' : '✗'} ${outcome.name}${verbose || !outcome.passed ? `  [${summary}]` : ''}`,
     );

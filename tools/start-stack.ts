@@ -28,6 +28,7 @@ const demoKeys = {
     bob: 'demo-agent-bob',
     wei: 'demo-agent-wei',
     maria: 'demo-agent-maria',
+    chen: 'demo-agent-chen',
   },
 };
 const demoSecrets = 'generic-crm:demo-webhook-secret,cfpb:demo-cfpb-secret';

@@ -193,6 +193,44 @@ describe('satisfaction surveys: a resolve sends the CRM a signed, single-use, ex
     await request(stack.router.url).post(new URL(never.url).pathname).send({ score: 5 }).expect(404);
   });
 
+  it('when an agent asks for a resolved ticket’s survey link, then they get it to send by another channel; not before the resolve, and not for tickets they may not read', async () => {
+    const { id, surveyPath } = await resolvedComplaint({
+      subject: '转账失败但扣了钱',
+      description: '转账失败了，钱却被扣走了。',
+    });
+    const link = await request(stack.router.url)
+      .get(`/v1/tickets/${id}/survey`)
+      .set('Authorization', agent)
+      .expect(200);
+    expect(new URL(link.body.url).pathname).toBe(surveyPath);
+    expect(link.body).toMatchObject({ round: 0, answered: false });
+    await request(stack.router.url).post(surveyPath).send({ score: 3 }).expect(201);
+    const after = await request(stack.router.url)
+      .get(`/v1/tickets/${id}/survey`)
+      .set('Authorization', admin)
+      .expect(200);
+    expect(after.body.answered).toBe(true);
+    await request(stack.router.url)
+      .get(`/v1/tickets/${id}/survey`)
+      .set('Authorization', `Bearer ${testKeys.crm}`)
+      .expect(403);
+    // agent-2 has no skills for any queue: the ticket is not theirs to read.
+    await request(stack.router.url)
+      .get(`/v1/tickets/${id}/survey`)
+      .set('Authorization', `Bearer ${testKeys.agent('agent-2')}`)
+      .expect(404);
+    await request(stack.router.url)
+      .post(`/v1/tickets/${id}/reopen`)
+      .set('Authorization', admin)
+      .send({})
+      .expect(200);
+    const reopened = await request(stack.router.url)
+      .get(`/v1/tickets/${id}/survey`)
+      .set('Authorization', admin)
+      .expect(404);
+    expect(reopened.body.detail).toMatch(/not resolved/);
+  });
+
   it('when the ticket is reopened and resolved again, then a new survey is due and answered on its own', async () => {
     const { id } = await resolvedComplaint({
       subject: 'Card blocked',

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium } from '../support/browser';
+import { buildTriagedComplaint } from '../../services/router/test/builders/ticket-builders';
 import { hourBucket } from '../../services/router/src/domain/complaint-rates';
 import { routeBurst, runRateCount, seedRateHistory } from '../router/support/complaint-rates';
 import { buildComplaint } from '../support/builders';
@@ -23,6 +24,8 @@ const kpiLabels = [
   'transfer rate',
   'reopen rate',
   'promises kept',
+  'CSAT (4–5)',
+  'first-contact resolution',
 ];
 
 // The page functions below run in the browser. These are the few DOM members they use, declared
@@ -268,5 +271,51 @@ describe('supervisor dashboard in a headless browser', () => {
     expect(cookies[0]).toMatchObject({ name: 'triage_session', httpOnly: true, sameSite: 'Strict' });
     expect(cookies[0]!.value).not.toContain(testKeys.admin);
     expect(await page.evaluate(() => localStorage.getItem('triageAdminKey'))).toBeNull();
+  });
+
+  it('when agents resolved tickets with QA scores and survey answers, then the ranking shows each part and the composite as the API computes it', async () => {
+    const now = Date.now();
+    const resolved = (agentId: string, qa: number, csat: number) => {
+      const doc = buildTriagedComplaint({ receivedAt: new Date(now - 3_600_000) });
+      const resolvedAt = new Date(now - 1_800_000);
+      return {
+        ...doc,
+        status: 'resolved' as const,
+        ticket: {
+          queue: 'general',
+          priorityScore: 50,
+          dueAt: doc.decision!.resolutionDueAt,
+          agentId,
+          acknowledgedAt: new Date(now - 3_000_000),
+          resolvedAt,
+        },
+        qa: { score: qa },
+        csat: { score: csat, at: resolvedAt, round: 0, via: 'api' },
+        events: [{ type: 'resolved', at: resolvedAt, actor: `agent:${agentId}` }],
+      };
+    };
+    await stack.router.tickets.model.insertMany([
+      resolved('rank-ann', 92, 5),
+      resolved('rank-ann', 88, 4),
+      resolved('rank-bo', 55, 2),
+    ]);
+    const report = await request(stack.router.url).get('/v1/reports').set('Authorization', admin).expect(200);
+    const ann = report.body.byAgent.find((agent: { id: string }) => agent.id === 'rank-ann');
+    const bo = report.body.byAgent.find((agent: { id: string }) => agent.id === 'rank-bo');
+    expect(ann.composite.parts).toMatchObject({ qa: 90, csat: 100 });
+    expect(ann.rank).toBeLessThan(bo.rank);
+
+    const page = await openBoard();
+    const row = page.locator('tr[data-agent="rank-ann"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[2]).toBe(String(ann.composite.score));
+    expect(cells[3]).toBe('90');
+    expect(cells[4]).toBe('100.0 %');
+    const order = await page
+      .locator('#agents tr[data-agent]')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-agent')));
+    expect(order.indexOf('rank-ann')).toBeLessThan(order.indexOf('rank-bo'));
+    await page.screenshot({ path: '/tmp/dashboard-ranking.png', fullPage: true });
   });
 });

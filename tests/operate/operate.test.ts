@@ -94,7 +94,9 @@ describe('operating triage: reports, metrics, API docs, queue board, dashboard',
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^1,agent-1,/);
+    expect(lines[0]).toMatch(/^rank,compositeScore,id,/);
+    // Rank 1, composite 100 (SLA, first contact and transfers all met; no QA score or survey yet).
+    expect(lines[1]).toMatch(/^1,100,agent-1,/);
   });
 
   it('when the range is inverted or a parameter unknown, then 400 problem+json', async () => {

@@ -42,6 +42,7 @@ import {
   type NotifyJob,
   type SlaTimerJob,
 } from './data-access/router-timers';
+import { BullAutoQaQueue } from './data-access/auto-qa-queue';
 import { CrmDeliveries } from './data-access/crm-deliveries';
 import { SurveyTokens } from './data-access/survey-tokens';
 import { ReportRepository } from './data-access/report-repository';
@@ -145,6 +146,10 @@ export async function startRouter(
     queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'router queue error'));
   }
   const surveys = new SurveyTokens(config.SESSION_SECRET, config.SURVEY_BASE_URL, config.SURVEY_TTL_MS);
+  const autoQa = new BullAutoQaQueue(producerRedis, config.QUEUE_PREFIX);
+  autoQa.queue.on('error', (error) =>
+    logger.warn({ err: error, queue: autoQa.queue.name }, 'router queue error'),
+  );
   const desk = new TicketDesk({
     tickets,
     agents,
@@ -155,6 +160,7 @@ export async function startRouter(
     calendars: () => calendars,
     crmHooks: () => crmHooks,
     surveys,
+    autoQa,
     leaseMs: config.LEASE_MS,
     counterQuietMs: config.CAPACITY_COUNTER_QUIET_MS,
     logger,
@@ -378,6 +384,7 @@ export async function startRouter(
       await Promise.all(workers.map((worker) => worker.close()));
       await timers.close();
       await rateMonitor.close();
+      await autoQa.close();
       await Promise.all(watchedPipelineQueues.map((queue) => queue.close()));
       await maintenance?.close();
       await closeRedis(workerRedis);

@@ -153,9 +153,10 @@ describe('KPI report', () => {
       at(500),
     );
     const lines = kpiCsv(report, 'agents').trim().split('\n');
-    expect(lines[0]).toMatch(/^rank,id,received,resolved,backlog,firstResponseAttainmentPct/);
-    expect(lines[1]).toMatch(/^1,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,0,,0,,,$/);
-    expect(lines[2]).toMatch(/^,all,1,1,0,100/);
+    expect(lines[0]).toMatch(/^rank,compositeScore,id,received,resolved,backlog,firstResponseAttainmentPct/);
+    // Composite 100: SLA, first-contact resolution and transfers all 100; no QA score or survey yet.
+    expect(lines[1]).toMatch(/^1,100,alice,1,1,0,100,0,30,30,100,0,120,120,0,0,0,0,,0,,,,100,$/);
+    expect(lines[2]).toMatch(/^,,all,1,1,0,100/);
   });
 
   it('percentile uses the nearest-rank method', () => {
@@ -208,7 +209,71 @@ describe('KPI report: satisfaction surveys and promises', () => {
     ]);
     expect(report.totals.csat).toMatchObject({ surveyed: 4, responses: 3, avgScore: 3.67 });
     const csv = kpiCsv(report, 'categories').trim().split('\n');
-    expect(csv[0]).toMatch(/,csatResponses,csatAvgScore,csatPct$/);
-    expect(csv[1]).toMatch(/^billing,.*,2,3\.5,50$/);
+    expect(csv[0]).toMatch(/,csatResponses,csatAvgScore,csatPct,qaScore,fcrPct$/);
+    expect(csv[1]).toMatch(/^billing,.*,2,3\.5,50,,100$/);
+  });
+});
+
+describe('KPI report: agents ranked on the documented composite', () => {
+  const base = new Date('2026-03-02T09:00:00Z');
+  const ticket = (
+    id: string,
+    agentId: string,
+    options: { customer?: string; qa?: number; csat?: number; late?: boolean; receivedAt?: Date } = {},
+  ): ReportComplaint => {
+    const receivedAt = options.receivedAt ?? base;
+    const resolvedAt = new Date(receivedAt.getTime() + (options.late ? 3 * 3_600_000 : 600_000));
+    return {
+      _id: id,
+      status: 'resolved',
+      receivedAt,
+      customer: { id: options.customer ?? id },
+      decision: {
+        category: 'billing',
+        severity: 'medium',
+        queue: 'billing',
+        tags: [],
+        firstResponseDueAt: new Date(receivedAt.getTime() + 3_600_000),
+        resolutionDueAt: new Date(receivedAt.getTime() + 7_200_000),
+      },
+      ticket: { queue: 'billing', agentId, acknowledgedAt: receivedAt, resolvedAt },
+      ...(options.qa !== undefined ? { qa: { score: options.qa } } : {}),
+      ...(options.csat !== undefined ? { csat: { score: options.csat } } : {}),
+      events: [{ type: 'resolved', at: resolvedAt, actor: `agent:${agentId}` }],
+    };
+  };
+
+  it('when agents differ in QA, CSAT, SLA and repeats, then each part is shown and the weighted composite orders them', () => {
+    const report = buildKpiReport(
+      [
+        // ann: QA 90, satisfied customer, on time, but the customer came back within 7 days.
+        ticket('a1', 'ann', { customer: 'wang', qa: 90, csat: 5 }),
+        ticket('a2', 'ann', { customer: 'wang', receivedAt: new Date(base.getTime() + 2 * 86_400_000) }),
+        // bo: QA 60, dissatisfied, late.
+        ticket('b1', 'bo', { qa: 60, csat: 2, late: true }),
+        // cy: nothing measured beyond SLA and first contact.
+        ticket('c1', 'cy'),
+      ],
+      { from: base, to: new Date(base.getTime() + 7 * 86_400_000) },
+      new Date(base.getTime() + 7 * 86_400_000),
+    );
+    const [first, second, third] = report.byAgent;
+    expect(report.byAgent.map((agent) => agent.id)).toEqual(['cy', 'ann', 'bo']);
+    // cy: SLA 100, FCR 100, transfers 100 → 100 on 45 % of the weight.
+    expect(first?.composite).toEqual({
+      score: 100,
+      parts: { qa: null, csat: null, sla: 100, fcr: 100, transfers: 100 },
+      weightCovered: 45,
+    });
+    // ann: QA 90, CSAT 100, SLA 100, FCR 50 (a1 repeated), transfers 100:
+    // (90·30 + 100·25 + 100·25 + 50·15 + 100·5) / 100 = 89.5
+    expect(second?.composite).toEqual({
+      score: 89.5,
+      parts: { qa: 90, csat: 100, sla: 100, fcr: 50, transfers: 100 },
+      weightCovered: 100,
+    });
+    // bo: (60·30 + 0·25 + 0·25 + 100·15 + 100·5) / 100 = 38
+    expect(third?.composite.score).toBe(38);
+    expect(third?.rank).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatRuleError, readRuleFiles } from '@triage/rules';
 import { createLogger, type Logger } from '@triage/shared/kernel';
-import { pipelineJobQueues, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
+import { pipelineJobQueues, type QaJob, type TriageJob, workerLockOptions } from '@triage/shared/jobs';
 import {
   createServiceMetrics,
   observeQueueDepths,
@@ -35,6 +35,7 @@ import {
 import { listingDeadlineProcessor } from './entry-points/queue/listing-deadline-processor';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
+import { qaProcessor } from './entry-points/queue/qa-processor';
 import { triageProcessor } from './entry-points/queue/triage-processor';
 import type { Express } from 'express';
 import { RuleToolThreads } from './entry-points/thread/rule-tool-threads';
@@ -49,6 +50,8 @@ export interface RunningWorker {
   worker: Worker<TriageJob>;
   /** Lapses rule listings nobody confirmed by their deadline (rules/blocklist.json). */
   deadlineWorker: Worker<ListingDeadlineJob>;
+  /** Scores closed tickets with the auto-QA rules (the router's `qa` jobs). */
+  qaWorker: Worker<QaJob>;
   stop: () => Promise<void>;
 }
 
@@ -155,6 +158,21 @@ export async function startWorker(
     ),
   );
 
+  // Auto-QA runs once per closed ticket: a couple at a time leaves the triage worker the cores.
+  const qaWorker = new Worker<QaJob>(
+    pipelineJobQueues.qa,
+    qaProcessor({ rules, store: repository, sourcesAsOf: (at) => repository.factSourcesAsOf(at), logger }),
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: 2, ...workerLockOptions(config) },
+  );
+  qaWorker.on('error', (error) => logger.error({ err: error }, 'qa worker error'));
+  observeWorker(metrics, pipelineJobQueues.qa, qaWorker);
+  qaWorker.on('failed', (job, error) =>
+    logger.warn(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, requestId: job?.data.requestId },
+      'qa job failed',
+    ),
+  );
+
   const watcher: RulesWatcher | undefined = config.RULES_WATCH
     ? watchRulesDirectory(rulesDir, {
         debounceMs: config.RULES_WATCH_DEBOUNCE_MS,
@@ -208,12 +226,14 @@ export async function startWorker(
     rules,
     worker,
     deadlineWorker,
+    qaWorker,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await ruleTools.close();
       await worker.close();
       await deadlineWorker.close();
+      await qaWorker.close();
       await routeQueue.close();
       await deadlines.close();
       await closeRedis(workerRedis);

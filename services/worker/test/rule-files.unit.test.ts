@@ -8,7 +8,12 @@ import {
   stageNames,
   type RulesetFileName,
 } from '@triage/rules';
-import { parseRuleFixtureFile, rulesNeverFired, runRuleFixtures } from '../src/domain/rule-fixtures';
+import {
+  parseRuleFixtureFile,
+  rulesNeverFired,
+  runRuleFixtures,
+  selectFixtureCases,
+} from '../src/domain/rule-fixtures';
 import {
   compileShippedRules as compileShipped,
   shippedRuleFiles as shippedFiles,
@@ -70,10 +75,12 @@ describe('the rule fixtures in rules/tests/', () => {
 
   it.each(
     parsedFiles.flatMap(({ file, fixtures }) =>
-      fixtures.cases.map((fixture) => [file, fixture.name, fixture] as const),
+      fixtures.cases.map((fixture) => [file, fixture.name, fixtures] as const),
     ),
-  )('when %s › "%s" is evaluated, then it gets the expected decision', async (file, _name, fixture) => {
-    const [result] = await runRuleFixtures(ruleset, [{ file, fixtures: { cases: [fixture] } }]);
+  )('when %s › "%s" is evaluated, then it gets the expected decision', async (file, name, fixtures) => {
+    const [result] = await runRuleFixtures(ruleset, [
+      { file, fixtures: selectFixtureCases(fixtures, (caseName) => caseName === name) },
+    ]);
     expect(result?.failures).toEqual([]);
   });
 

@@ -25,6 +25,7 @@ export { regexInputCap, type RegexOperatorValue } from './operators/safe-regex';
 export * from './facts';
 export * from './ruleset-schemas';
 export * from './complaint-rates-schema';
+export * from './qa-sampling-schema';
 export { rulesetLimits, type RulesetLimits } from './ruleset-limits';
 export * from './load-ruleset';
 export * from './blocklist-stage';
@@ -35,3 +36,6 @@ export {
   selectSlaPolicy,
   type Evaluation,
 } from './evaluate-complaint';
+export * from './qa/qa-facts';
+export * from './qa/qa-score';
+export { evaluateQa, type QaEvaluation } from './qa/evaluate-qa';

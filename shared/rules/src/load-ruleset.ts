@@ -4,11 +4,14 @@ import path from 'node:path';
 import { severities } from './triage-decision';
 import type { BusinessCalendar } from './business-calendar';
 import { categoryDependentFacts, knownFacts } from './facts';
+import { knownQaFacts } from './qa/qa-facts';
 import { baseOperatorOf, knownOperators, validateOperatorValue } from './operators/operator-catalogue';
 import {
   rulesetFileNames,
   rulesetFileSchemas,
   stageNames,
+  type QaFile,
+  type QaScorecardsFile,
   type QueuesFile,
   type ResolutionCode,
   type RuleCondition,
@@ -18,6 +21,7 @@ import {
   type StageName,
 } from './ruleset-schemas';
 import type { ComplaintRatesFile } from './complaint-rates-schema';
+import type { QaSamplingFile } from './qa-sampling-schema';
 import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
 import { blocklistFile, blocklistStage, checkBlocklistFile, type BlocklistFile } from './blocklist-stage';
 
@@ -48,6 +52,12 @@ export interface Ruleset {
   complaintRates: ComplaintRatesFile;
   /** Automatic blocklisting rules, run after each triage decision (rules/blocklist.json). */
   blocklist: BlocklistFile;
+  /** Which closed tickets QA reviewers read (rules/qa-sampling.json, router). */
+  qaSampling: QaSamplingFile;
+  /** The auto-QA stage, evaluated once when a ticket closes (rules/qa.json). */
+  qa: QaFile;
+  /** The QA scorecards: criteria, weights, fatal criteria, which tickets use which (rules/qa-scorecards.json). */
+  qaScorecards: QaScorecardsFile;
 }
 
 export type CompileResult = { ok: true; ruleset: Ruleset } | { ok: false; errors: RuleError[] };
@@ -59,6 +69,8 @@ interface ConditionCheck {
   regexes: { count: number; reported: boolean };
   /** Whether the rule runs in the classify stage, before the category is known. */
   beforeCategory: boolean;
+  /** The facts the rule's stage knows: triage facts, or the QA facts of a closed ticket. */
+  facts: ReadonlySet<string>;
 }
 
 /** How many patterns a `matchesRegex` condition holds (an array of them under someValue / everyValue). */
@@ -81,7 +93,7 @@ function checkConditions(condition: RuleCondition, pointer: string, check: Condi
       message: 'shared condition references are not supported; write the condition inline',
     });
   } else {
-    if (!knownFacts.has(condition.fact)) {
+    if (!check.facts.has(condition.fact)) {
       errors.push({
         file,
         path: `${pointer}/fact`,
@@ -124,7 +136,10 @@ function checkNesting(file: RulesetFileName, json: unknown, errors: RuleError[])
     return false;
   }
   const rules = (json as { rules?: unknown } | null)?.rules;
-  if ([...stageNames, blocklistStage].some((stage) => file === `${stage}.json`) && Array.isArray(rules)) {
+  if (
+    [...stageNames, 'qa', blocklistStage].some((stage) => file === `${stage}.json`) &&
+    Array.isArray(rules)
+  ) {
     let fine = true;
     rules.forEach((rule: unknown, index) => {
       const conditions = (rule as { conditions?: unknown } | null)?.conditions;
@@ -197,6 +212,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const complaintRates = parsed.get('complaint-rates.json') as ComplaintRatesFile;
   const blocklist = parsed.get(blocklistFile) as BlocklistFile;
   errors.push(...checkBlocklistFile(blocklist));
+  const qaSampling = parsed.get('qa-sampling.json') as QaSamplingFile;
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
   const policyIds = new Set(slaPolicies.map((policy) => policy.id));
@@ -215,9 +231,29 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
         errors,
         regexes,
         beforeCategory: stage === 'classify',
+        facts: knownFacts,
       });
     });
   }
+  const qa = parsed.get('qa.json') as QaFile;
+  const qaScorecards = parsed.get('qa-scorecards.json') as QaScorecardsFile;
+  const seenQaRules = new Set<string>();
+  qa.rules.forEach((rule, index) => {
+    if (seenQaRules.has(rule.name))
+      errors.push({
+        file: 'qa.json',
+        path: `/rules/${index}/name`,
+        message: `duplicate rule name "${rule.name}"`,
+      });
+    seenQaRules.add(rule.name);
+    checkConditions(rule.conditions as RuleCondition, `/rules/${index}/conditions`, {
+      file: 'qa.json',
+      errors,
+      regexes,
+      beforeCategory: false,
+      facts: knownQaFacts,
+    });
+  });
   // Cross-file references.
   const checkQueue = (file: string, pointer: string, queue: string | undefined) => {
     if (queue !== undefined && !queueIds.has(queue)) {
@@ -276,6 +312,17 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       }),
     );
   });
+  checkQaReferences(qa, qaScorecards, {
+    queueIds,
+    categories: new Set([
+      'general',
+      ...(stages.classify.defaults?.category === undefined ? [] : [stages.classify.defaults.category]),
+      ...stages.classify.rules.flatMap((rule) =>
+        rule.event.params.category === undefined ? [] : [rule.event.params.category],
+      ),
+    ]),
+    errors,
+  });
   for (const severity of severities) {
     if (
       !slaPolicies.some(
@@ -313,8 +360,69 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       resolutionCodes,
       complaintRates,
       blocklist,
+      qaSampling,
+      qa,
+      qaScorecards,
     },
   };
+}
+
+/**
+ * What a schema cannot say about the QA files: a rule scores a criterion some card has, scored
+ * automatically, with no more points than it is worth; cards apply to queues that exist and to
+ * categories the classify stage can give.
+ */
+function checkQaReferences(
+  qa: QaFile,
+  cards: QaScorecardsFile,
+  known: { queueIds: ReadonlySet<string>; categories: ReadonlySet<string>; errors: RuleError[] },
+): void {
+  const { errors } = known;
+  const criteria = cards.scorecards.flatMap((card) => card.criteria);
+  qa.rules.forEach((rule, index) => {
+    const { criterion, points } = rule.event.params;
+    const pointer = `/rules/${index}/event/params`;
+    const defined = criteria.filter((c) => c.id === criterion);
+    if (defined.length === 0) {
+      errors.push({
+        file: 'qa.json',
+        path: `${pointer}/criterion`,
+        message: `unknown criterion "${criterion}" (rules/qa-scorecards.json)`,
+      });
+    } else if (defined.some((c) => c.kind !== 'auto')) {
+      errors.push({
+        file: 'qa.json',
+        path: `${pointer}/criterion`,
+        message: `criterion "${criterion}" is scored by a reviewer (kind "manual"), not by rules`,
+      });
+    } else if (points !== undefined) {
+      const worth = Math.min(...defined.map((c) => c.points));
+      if (points > worth)
+        errors.push({
+          file: 'qa.json',
+          path: `${pointer}/points`,
+          message: `${points} points is more than criterion "${criterion}" is worth (${worth})`,
+        });
+    }
+  });
+  cards.scorecards.forEach((card, index) => {
+    card.appliesTo?.queues?.forEach((queue, q) => {
+      if (!known.queueIds.has(queue))
+        errors.push({
+          file: 'qa-scorecards.json',
+          path: `/scorecards/${index}/appliesTo/queues/${q}`,
+          message: `unknown queue "${queue}" (rules/queues.json)`,
+        });
+    });
+    card.appliesTo?.categories?.forEach((category, c) => {
+      if (!known.categories.has(category))
+        errors.push({
+          file: 'qa-scorecards.json',
+          path: `/scorecards/${index}/appliesTo/categories/${c}`,
+          message: `unknown category "${category}" (no classify rule gives it)`,
+        });
+    });
+  });
 }
 
 /** Reads the ruleset files of a rules/ directory (top-level *.json only). */

@@ -5,12 +5,16 @@ import { businessCalendarSchema } from './business-calendar';
 import { rulesetLimits } from './ruleset-limits';
 import { complaintRatesFileSchema } from './complaint-rates-schema';
 import { blocklistFileSchema } from './blocklist-stage';
+import { qaSamplingFileSchema } from './qa-sampling-schema';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */
 export const stageNames = ['classify', 'severity', 'sla', 'route'] as const;
 export type StageName = (typeof stageNames)[number];
 
-const identifier = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'lower-case letters, digits, ., - and _');
+/** An id, tag or rule name: lower-case letters, digits, `.`, `-` and `_`. */
+export const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'lower-case letters, digits, ., - and _');
 const tagList = z.array(identifier).max(50);
 
 /** What a rule of each stage may set when it fires. */
@@ -347,6 +351,130 @@ export const resolutionCodesFileSchema = z
     });
   });
 
+/** What a QA rule says about one scorecard criterion when it fires. */
+export const qaResults = ['pass', 'fail'] as const;
+export type QaResult = (typeof qaResults)[number];
+
+/** The params of a QA rule (rules/qa.json): the criterion it scores, how, and why. */
+export const qaParamsSchema = z
+  .object({
+    /** A criterion id of rules/qa-scorecards.json (kind `auto`). */
+    criterion: identifier,
+    result: z.enum(qaResults),
+    /** Points awarded; by default the criterion's points on a pass, 0 on a fail. */
+    points: z.number().min(0).max(1000).optional(),
+    /** Tags put on the ticket's QA result (`sla-breach`, `forbidden-phrase`). */
+    tags: tagList.optional(),
+    /** Why, in words a reviewer and the agent read (bilingual where the team is). */
+    reason: z.string().min(1).max(500),
+  })
+  .strict();
+export type QaParams = z.output<typeof qaParamsSchema>;
+
+/** rules/qa.json: the auto-QA stage, evaluated once when a ticket closes. */
+export const qaFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    stage: z.literal('qa'),
+    description: z.string().optional(),
+    rules: z
+      .array(
+        z
+          .object({
+            name: identifier,
+            description: z.string().optional(),
+            priority: z.number().int().min(1).max(1000).default(1),
+            conditions: topLevelConditionSchema,
+            event: z.object({ type: z.literal('qa'), params: qaParamsSchema }).strict(),
+          })
+          .strict(),
+      )
+      .max(rulesetLimits.maxRulesPerStage, `more than ${rulesetLimits.maxRulesPerStage} rules in one stage`),
+  })
+  .strict();
+export type QaFile = z.output<typeof qaFileSchema>;
+export type QaRule = QaFile['rules'][number];
+
+const bilingualName = z.object({ en: z.string().min(1).max(200), zh: z.string().min(1).max(200) }).strict();
+
+/** One line of a scorecard: scored by QA rules (`auto`) or by a reviewer (`manual`). */
+export const qaCriterionSchema = z
+  .object({
+    id: identifier,
+    name: bilingualName,
+    description: z.string().max(2000).optional(),
+    kind: z.enum(['auto', 'manual']),
+    /** The criterion's weight: the points a pass earns at most. */
+    points: z.number().positive().max(1000),
+    /** A failed fatal criterion makes the whole QA score 0. */
+    fatal: z.boolean().default(false),
+  })
+  .strict();
+export type QaCriterion = z.output<typeof qaCriterionSchema>;
+
+export const qaScorecardSchema = z
+  .object({
+    id: identifier,
+    name: bilingualName,
+    description: z.string().max(2000).optional(),
+    /** Which tickets use the card: their final queue and their category (both, when both are named). */
+    appliesTo: z
+      .object({
+        queues: z.array(identifier).min(1).optional(),
+        categories: z.array(identifier).min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    criteria: z.array(qaCriterionSchema).min(1).max(100),
+  })
+  .strict()
+  .superRefine((card, ctx) => {
+    const seen = new Map<string, number>();
+    card.criteria.forEach((criterion, index) => {
+      const first = seen.get(criterion.id);
+      if (first === undefined) seen.set(criterion.id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['criteria', index, 'id'],
+          message: `duplicate criterion "${criterion.id}" (also criteria[${first}])`,
+        });
+    });
+  });
+export type QaScorecard = z.output<typeof qaScorecardSchema>;
+
+/** rules/qa-scorecards.json: the cards, their criteria and weights, and which tickets use which. */
+export const qaScorecardsFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    /** The card of a ticket no card's appliesTo matches. */
+    defaultScorecard: identifier,
+    scorecards: z.array(qaScorecardSchema).min(1).max(100),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.scorecards.forEach((card, index) => {
+      const first = seen.get(card.id);
+      if (first === undefined) seen.set(card.id, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scorecards', index, 'id'],
+          message: `duplicate scorecard "${card.id}" (also scorecards[${first}])`,
+        });
+    });
+    if (!file.scorecards.some((card) => card.id === file.defaultScorecard)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultScorecard'],
+        message: `unknown scorecard "${file.defaultScorecard}"`,
+      });
+    }
+  });
+export type QaScorecardsFile = z.output<typeof qaScorecardsFileSchema>;
+
 /** Every file the ruleset is made of, by its path relative to rules/. */
 export const rulesetFileSchemas = {
   'classify.json': stageFileSchemas.classify,
@@ -359,6 +487,9 @@ export const rulesetFileSchemas = {
   'resolution-codes.json': resolutionCodesFileSchema,
   'complaint-rates.json': complaintRatesFileSchema,
   'blocklist.json': blocklistFileSchema,
+  'qa-sampling.json': qaSamplingFileSchema,
+  'qa.json': qaFileSchema,
+  'qa-scorecards.json': qaScorecardsFileSchema,
 } as const;
 export type RulesetFileName = keyof typeof rulesetFileSchemas;
 export const rulesetFileNames = Object.keys(rulesetFileSchemas) as RulesetFileName[];

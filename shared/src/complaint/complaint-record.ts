@@ -1,5 +1,6 @@
 import type { RuleTrace, TriageDecision } from '@triage/rules';
 import type { ComplaintInput } from './complaint-input';
+import type { ComplaintQa } from './complaint-qa';
 import type { ComplaintEvent, ComplaintStatus } from './complaint-status';
 
 /** A span during which the SLA clock stood still (waiting for the customer, or resolved until reopened). */
@@ -146,5 +147,11 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
   csat?: TicketCsat;
   /** The resolve rounds whose survey was answered: a survey link works once. */
   csatRounds?: number[];
+  /**
+   * The auto-QA result, stored by the worker when the ticket closes (docs/quality.md), and `review`
+   * once a reviewer scored the manual criteria (its score then stands for the ticket in the
+   * agents' ranking).
+   */
+  qa?: ComplaintQa & { review?: { score: number | null; reviewId: string; at: Date } };
   events: ComplaintEvent[];
 }

@@ -2,3 +2,4 @@
 export * from './complaint-input';
 export * from './complaint-status';
 export * from './complaint-record';
+export * from './complaint-qa';

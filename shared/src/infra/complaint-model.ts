@@ -68,6 +68,8 @@ const complaintSchema = new Schema<ComplaintRecord>(
     notes: { type: [Schema.Types.Mixed], default: undefined },
     followUps: { type: [Schema.Types.Mixed], default: undefined },
     csat: Schema.Types.Mixed,
+    /** The QA result (auto criteria, reviews, score), once the ticket was scored. */
+    qa: Schema.Types.Mixed,
     csatRounds: { type: [Number], default: undefined },
   },
   { collection: 'complaints', versionKey: false, minimize: true },

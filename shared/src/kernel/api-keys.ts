@@ -1,11 +1,12 @@
 import { sourceNameSchema } from './source-name';
 
 /**
- * The roles, least to most powerful: a CRM submits and reads its own source's complaints; an
- * agent works the queues their skills allow; a supervisor sees everything and assigns work;
- * an admin also edits rules, agents and the blocklist. README has the role × route matrix.
+ * The roles: a CRM submits and reads its own source's complaints; an agent works the queues
+ * their skills allow; a QA reviewer (`qa`) reads and scores the closed tickets drawn for review
+ * and nothing else; a supervisor sees everything, assigns work and settles disputes; an admin
+ * also edits rules, agents and the blocklist. README has the role × route matrix.
  */
-export const roles = ['crm', 'agent', 'supervisor', 'admin'] as const;
+export const roles = ['crm', 'agent', 'qa', 'supervisor', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who made a request: the role of their key and the subject it names. */
@@ -30,6 +31,7 @@ export function seesEverything(principal: Principal): boolean {
 const subjectHelp: Record<Role, string> = {
   crm: 'a crm key without its source (key:crm:<source>)',
   agent: 'an agent key without an agent id (key:agent:<agentId>)',
+  qa: "a qa key without the reviewer's name (key:qa:<name>)",
   supervisor: "a supervisor key without the supervisor's name (key:supervisor:<name>)",
   admin: "an admin key without the admin's name (key:admin:<name>)",
 };

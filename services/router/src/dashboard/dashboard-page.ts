@@ -63,8 +63,8 @@ export const dashboardPage = `<!doctype html>
   <section><h2>Recent escalations</h2>
     <table><thead><tr><th>When</th><th>Ticket</th><th>What</th></tr></thead><tbody id="escalations"></tbody></table>
   </section>
-  <section><h2>Agents</h2>
-    <table><thead><tr><th>#</th><th>Agent</th><th>Resolved</th><th>1st response SLA</th><th>Resolution SLA</th><th>Median resolution</th></tr></thead><tbody id="agents"></tbody></table>
+  <section class="wide"><h2>Agent ranking — composite of QA, CSAT, SLA, first-contact resolution, transfers <a href="/v1/reports?format=csv&amp;view=agents">CSV</a></h2>
+    <table><thead><tr><th>#</th><th>Agent</th><th title="weighted: QA 30, CSAT 25, SLA 25, FCR 15, transfers 5 (docs/quality.md)">Composite</th><th>QA</th><th>CSAT</th><th>Resolution SLA</th><th>FCR</th><th>Transfers</th><th>Resolved</th></tr></thead><tbody id="agents"></tbody></table>
   </section>
   <section><h2>By severity</h2><svg id="severityChart" width="100%" height="160" role="img" aria-label="complaints per severity"></svg></section>
 </main>
@@ -155,6 +155,7 @@ export const dashboardPage = `<!doctype html>
         ['median 1st response', mins(t.firstResponse.p50Minutes), ''],
         ['escalation rate', pct(t.escalationRatePct), ''], ['transfer rate', pct(t.transferRatePct), ''], ['reopen rate', pct(t.reopenRatePct), ''],
         ['promises kept', pct(t.promises.keptPct), cls(t.promises.keptPct)],
+        ['CSAT (4–5)', pct(t.csat.csatPct), cls(t.csat.csatPct)], ['first-contact resolution', pct(t.fcrPct), ''],
       ].map(function (k) { return '<div class="kpi" data-kpi="' + esc(k[0]) + '"><div class="v ' + k[2] + '">' + esc(k[1]) + '</div><div class="l">' + esc(k[0]) + '</div></div>'; }).join('');
       el('queues').innerHTML = queues.map(function (q) {
         return '<tr data-queue="' + esc(q.id) + '"><td>' + esc(q.name) + '</td><td class="depth">' + q.depth + '</td><td class="unservable ' + (q.unservable ? 'bad' : '') + '">' + (q.unservable || 0) + '</td><td>' + q.active + '</td><td class="' + (q.atRisk ? 'warn' : '') + '">' + (q.atRisk == null ? 0 : q.atRisk) + '</td><td class="' + (q.breached ? 'bad' : '') + '">' + (q.breached == null ? 0 : q.breached) + '</td><td>' + ago(q.oldestReceivedAt) + '</td></tr>';
@@ -165,8 +166,9 @@ export const dashboardPage = `<!doctype html>
         return '<tr><td>' + new Date(e.at).toLocaleTimeString() + '</td><td>' + esc(e.complaintId.slice(0, 8)) + '</td><td>' + esc(e.type) + (e.detail ? ' · ' + esc(e.detail) : '') + '</td></tr>';
       }).join('') || '<tr><td colspan="3">none</td></tr>';
       el('agents').innerHTML = report.byAgent.map(function (a, i) {
-        return '<tr><td>' + (i + 1) + '</td><td>' + esc(a.name || a.id) + '</td><td>' + a.resolved + '</td><td class="' + cls(a.firstResponse.attainmentPct) + '">' + pct(a.firstResponse.attainmentPct) + '</td><td class="' + cls(a.resolution.attainmentPct) + '">' + pct(a.resolution.attainmentPct) + '</td><td>' + mins(a.resolution.p50Minutes) + '</td></tr>';
-      }).join('') || '<tr><td colspan="6">no agent activity yet</td></tr>';
+        var c = a.composite || { score: null, parts: {} };
+        return '<tr data-agent="' + esc(a.id) + '"><td>' + (i + 1) + '</td><td>' + esc(a.name || a.id) + '</td><td class="composite ' + cls(c.score) + '"><b>' + (c.score == null ? '—' : esc(c.score)) + '</b></td><td>' + (c.parts.qa == null ? '—' : esc(c.parts.qa)) + '</td><td>' + pct(c.parts.csat) + '</td><td class="' + cls(a.resolution.attainmentPct) + '">' + pct(a.resolution.attainmentPct) + '</td><td>' + pct(c.parts.fcr) + '</td><td>' + pct(a.transferRatePct) + '</td><td>' + a.resolved + '</td></tr>';
+      }).join('') || '<tr><td colspan="9">no agent activity yet</td></tr>';
       countdownTickets = deadlines;
       renderCountdowns();
       el('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · refreshes every 5 s';

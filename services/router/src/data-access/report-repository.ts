@@ -12,6 +12,8 @@ const REPORT_FIELDS = {
   'decision.severity': 1,
   'decision.category': 1,
   'csat.score': 1,
+  'qa.score': 1,
+  'qa.review.score': 1,
   'decision.queue': 1,
   'decision.tags': 1,
   'decision.firstResponseDueAt': 1,

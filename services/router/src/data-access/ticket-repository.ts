@@ -322,6 +322,16 @@ export class TicketRepository implements TicketStore {
       .lean<ComplaintRecord>();
   }
 
+  /** The ticket's QA score as a reviewer (or a settled dispute) left it: the ranking reads it. */
+  async setReviewedScore(
+    id: string,
+    review: { score: number | null; reviewId: string; at: Date },
+  ): Promise<void> {
+    await this.model
+      .findOneAndUpdate({ _id: id }, { $set: { 'qa.review': review } }, { projection: { _id: 1 } })
+      .lean();
+  }
+
   async withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]> {
     return this.model
       .find({ followUps: { $elemMatch: { status: 'pending', dueAt: { $lt: before } } } }, { trace: 0 })

@@ -4,6 +4,7 @@ import { tellCrm } from './crm-loop';
 import { CAS_ATTEMPTS, queueById, type DeskDeps } from './desk-deps';
 import { cancelTimers, planTimers, watchLeaseSafely } from './plan-timers';
 import { pushDispatch, pushDispatchFor } from './push-dispatch';
+import { requestAutoQa } from './request-auto-qa';
 import {
   planTicketAction,
   ticketTransitions,
@@ -111,6 +112,7 @@ async function afterAction(
     await tellCrm(deps, after, { kind: 'resolved' });
   if ((after.ticket?.reopenCount ?? 0) > (before.ticket?.reopenCount ?? 0))
     await tellCrm(deps, after, { kind: 'reopened' });
+  if (after.status === 'closed' && before.status !== 'closed') await requestAutoQa(deps, after, requestId);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from '@triage/shared/kernel';
 import type { OutboundHook } from '@triage/shared/sources';
 import type { BusinessCalendar, EscalationLadder, QueueDefinition } from '@triage/rules';
 import type { SurveyLinks } from './csat';
-import type { AgentStore, OutcomeLog, TicketStore, TimerPort } from './ports';
+import type { AgentStore, AutoQaQueue, OutcomeLog, TicketStore, TimerPort } from './ports';
 
 /** What every use case of the router is given: its ports, the agent queues and the clock. */
 export interface DeskDeps {
@@ -23,6 +23,8 @@ export interface DeskDeps {
   crmHooks?: () => ReadonlyMap<string, OutboundHook>;
   /** Satisfaction survey links, carried to the CRM with each resolve. */
   surveys?: SurveyLinks;
+  /** Where closed tickets go to be scored by the auto-QA rules (docs/quality.md). */
+  autoQa?: AutoQaQueue;
   /** A capacity counter that has not moved for this long may be corrected from the tickets. */
   counterQuietMs?: number;
   now: () => Date;

@@ -1,4 +1,5 @@
 import { complaintStatuses, type ComplaintEvent } from '@triage/shared/complaint';
+import { compositeScore, type CompositeScore } from './agent-quality';
 
 /** The fields of a complaint a KPI report reads (a projection of the stored document). */
 export interface ReportComplaint {
@@ -24,6 +25,8 @@ export interface ReportComplaint {
   };
   followUps?: Array<{ status: 'pending' | 'kept' | 'missed'; agentId: string | null }>;
   csat?: { score: number };
+  /** The ticket's QA score (0–100): the reviewed one when a reviewer scored it, else the auto one. */
+  qa?: { score?: number | null; review?: { score: number | null } };
   events: ComplaintEvent[];
 }
 
@@ -71,6 +74,10 @@ export interface GroupKpis {
   reopenRatePct: number | null;
   promises: PromiseKpi;
   csat: CsatKpi;
+  /** Mean QA score of the group's scored tickets. */
+  qaScore: number | null;
+  /** First-contact resolution: resolved tickets not reopened and with no repeat complaint within 7 days. */
+  fcrPct: number | null;
 }
 
 export interface KpiReport {
@@ -78,7 +85,8 @@ export interface KpiReport {
   generatedAt: Date;
   totals: GroupKpis & { repeatComplainantRatePct: number | null };
   byQueue: GroupKpis[];
-  byAgent: Array<GroupKpis & { rank: number }>;
+  /** Ranked by the documented composite (agent-quality.ts), each part shown. */
+  byAgent: Array<GroupKpis & { rank: number; composite: CompositeScore }>;
   bySeverity: GroupKpis[];
   byCategory: GroupKpis[];
   complaintsPerProduct: Array<{ product: string; count: number }>;
@@ -121,6 +129,9 @@ interface Outcome {
   agentId: string | null;
   followUps: NonNullable<ReportComplaint['followUps']>;
   csatScore: number | null;
+  qaScore: number | null;
+  /** Resolved at first contact; null while unresolved. Repeats are found across the report. */
+  firstContact: boolean | null;
 }
 
 /**
@@ -165,6 +176,8 @@ export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
     agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
     followUps: complaint.followUps ?? [],
     csatScore: complaint.csat?.score ?? null,
+    qaScore: complaint.qa?.review?.score ?? complaint.qa?.score ?? null,
+    firstContact: resolved ? !complaint.events.some((e) => e.type === 'reopened') : null,
   };
 }
 
@@ -230,7 +243,38 @@ function groupKpis(id: string, outcomes: Outcome[]): GroupKpis {
     reopenRatePct: rate(outcomes.filter((o) => o.reopened).length, resolved),
     promises: promiseKpi(outcomes.flatMap((o) => o.followUps)),
     csat: csatKpi(outcomes),
+    qaScore: mean(outcomes.flatMap((o) => (o.qaScore === null ? [] : [o.qaScore]))),
+    fcrPct: rate(
+      outcomes.filter((o) => o.firstContact === true).length,
+      outcomes.filter((o) => o.firstContact !== null).length,
+    ),
   };
+}
+
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : round(values.reduce((a, b) => a + b, 0) / values.length);
+}
+
+const REPEAT_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * A resolved complaint is not a first-contact resolution when the same customer complained again
+ * within 7 days of its resolution (among the complaints of the report).
+ */
+function markRepeats(rows: Array<{ complaint: ReportComplaint; outcome: Outcome }>): void {
+  const byCustomer = groupBy(rows, (row) => row.complaint.customer.id);
+  for (const group of byCustomer.values()) {
+    if (group.length < 2) continue;
+    for (const row of group) {
+      const resolvedAt = row.complaint.ticket?.resolvedAt?.getTime();
+      if (row.outcome.firstContact !== true || resolvedAt === undefined) continue;
+      const repeated = group.some((other) => {
+        const at = other.complaint.receivedAt.getTime();
+        return other !== row && at > resolvedAt && at <= resolvedAt + REPEAT_WINDOW_MS;
+      });
+      if (repeated) row.outcome.firstContact = false;
+    }
+  }
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string | null): Map<string, T[]> {
@@ -246,8 +290,9 @@ function groupBy<T>(items: T[], key: (item: T) => string | null): Map<string, T[
 }
 
 /**
- * KPIs for the complaints received in a time range: per queue, per agent, per severity
- * and in total. Agents are ranked by resolution SLA attainment, then first-response
+ * KPIs for the complaints received in a time range: per queue, per agent, per severity, per
+ * category and in total. Agents are ranked by the composite of agent-quality.ts (QA score, CSAT,
+ * SLA attainment, first-contact resolution, transfers), then resolution and first-response
  * attainment, then tickets resolved.
  */
 export function buildKpiReport(
@@ -257,6 +302,7 @@ export function buildKpiReport(
   agentNames: ReadonlyMap<string, string> = new Map(),
 ): KpiReport {
   const rows = complaints.map((complaint) => ({ complaint, outcome: outcomeOf(complaint, now) }));
+  markRepeats(rows);
   const outcomes = rows.map((row) => row.outcome);
   const perGroup = (key: (row: (typeof rows)[number]) => string | null) =>
     [...groupBy(rows, key).entries()]
@@ -288,15 +334,25 @@ export function buildKpiReport(
       ).length;
       // Promises are the promising agent's, wherever the ticket went next.
       const promised = outcomes.flatMap((o) => o.followUps.filter((f) => f.agentId === group.id));
+      const transferRatePct = rate(transferred, keptAndPassedOn);
       return {
         ...group,
-        transferRatePct: rate(transferred, keptAndPassedOn),
+        transferRatePct,
         promises: promiseKpi(promised),
+        composite: compositeScore({
+          resolved: group.resolved,
+          qaScore: group.qaScore,
+          csatPct: group.csat.csatPct,
+          slaAttainmentPct: group.resolution.attainmentPct,
+          fcrPct: group.fcrPct,
+          transferRatePct,
+        }),
       };
     })
     .map((group) => ({ ...group, ...(agentNames.get(group.id) ? { name: agentNames.get(group.id) } : {}) }))
     .sort(
       (a, b) =>
+        (b.composite.score ?? -1) - (a.composite.score ?? -1) ||
         (b.resolution.attainmentPct ?? -1) - (a.resolution.attainmentPct ?? -1) ||
         (b.firstResponse.attainmentPct ?? -1) - (a.firstResponse.attainmentPct ?? -1) ||
         b.resolved - a.resolved ||
@@ -356,6 +412,8 @@ const CSV_COLUMNS = [
   'csatResponses',
   'csatAvgScore',
   'csatPct',
+  'qaScore',
+  'fcrPct',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -375,12 +433,13 @@ export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severitie
           : report.bySeverity;
   const header = [
     view === 'agents' ? 'rank' : null,
+    view === 'agents' ? 'compositeScore' : null,
     ...CSV_COLUMNS,
     view === 'agents' ? 'name' : null,
   ].filter(Boolean);
-  const line = (group: GroupKpis & { rank?: number }) =>
+  const line = (group: GroupKpis & { rank?: number; composite?: CompositeScore }) =>
     [
-      ...(view === 'agents' ? [group.rank ?? ''] : []),
+      ...(view === 'agents' ? [group.rank ?? '', group.composite?.score ?? ''] : []),
       group.id,
       group.received,
       group.resolved,
@@ -401,6 +460,8 @@ export function kpiCsv(report: KpiReport, view: 'queues' | 'agents' | 'severitie
       group.csat.responses,
       group.csat.avgScore,
       group.csat.csatPct,
+      group.qaScore,
+      group.fcrPct,
       ...(view === 'agents' ? [group.name ?? ''] : []),
     ]
       .map(csvCell)

@@ -205,6 +205,12 @@ export interface TimerPort {
   tellCrm(delivery: CrmDelivery): Promise<void>;
 }
 
+/** The worker's auto-QA of closed tickets (the `qa` job queue). */
+export interface AutoQaQueue {
+  /** Once per close (deterministic job id): asking twice is a no-op. */
+  requestQa(complaintId: string, closeNumber: number, requestId: string | undefined): Promise<void>;
+}
+
 /** How a complaint was resolved, as its customer's later complaints' rules see it. */
 export interface ResolvedOutcome {
   complaintId: string;

@@ -4,7 +4,12 @@ import {
   type PriorOutcome,
   type TriagedHistoryEntry,
 } from '@triage/rules';
-import { complaintEvent, type ComplaintEvent, type ComplaintRecord } from '@triage/shared/complaint';
+import {
+  complaintEvent,
+  type ComplaintEvent,
+  type ComplaintQa,
+  type ComplaintRecord,
+} from '@triage/shared/complaint';
 import {
   complaintModel,
   customerHistories,
@@ -15,7 +20,13 @@ import {
   type CustomerOutcome,
 } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
-import type { ComplaintEventLog, ReplayStore, TriageStore, TriagedHistoryStore } from '../domain/ports';
+import type {
+  ComplaintEventLog,
+  QaStore,
+  ReplayStore,
+  TriageStore,
+  TriagedHistoryStore,
+} from '../domain/ports';
 import { BlocklistRepository } from './blocklist-repository';
 
 const DAY_MS = 86_400_000;
@@ -53,7 +64,7 @@ function entriesOf(document: { complaints?: CustomerHistoryEntry[] } | null): Cu
 }
 
 export class TriageRepository
-  implements TriageStore, FactSources, ReplayStore, TriagedHistoryStore, ComplaintEventLog
+  implements TriageStore, QaStore, FactSources, ReplayStore, TriagedHistoryStore, ComplaintEventLog
 {
   private readonly model;
   private readonly blocklist;
@@ -178,6 +189,40 @@ export class TriageRepository
       { _id: complaintId, 'events.type': { $ne: event.type } } as never,
       { $push: { events: event } } as never,
     );
+  }
+
+  async saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean> {
+    const saved = await this.model
+      .findOneAndUpdate(
+        { _id: id, status: 'closed', 'qa.closeNumber': { $ne: qa.closeNumber } },
+        {
+          $set: { qa, updatedAt: new Date() },
+          $push: {
+            events: complaintEvent('qa.auto-scored', {
+              actor: 'worker',
+              ...(requestId ? { requestId } : {}),
+              data: {
+                scorecard: qa.scorecard,
+                score: qa.score,
+                fatal: qa.fatal,
+                tags: qa.tags,
+                rulesetVersion: qa.rulesetVersion,
+              },
+            }),
+          },
+        },
+        { projection: { _id: 1 } },
+      )
+      .lean();
+    return saved !== null;
+  }
+
+  async latestClosed(limit: number): Promise<ComplaintRecord[]> {
+    return this.model
+      .find({ status: 'closed' }, { trace: 0, original: 0, 'qa.trace': 0 })
+      .sort({ 'ticket.closedAt': -1, _id: 1 })
+      .limit(limit)
+      .lean<ComplaintRecord[]>();
   }
 
   async recentComplaintIds(customerId: string, days: number, excludeId: string): Promise<string[]> {

@@ -3,7 +3,7 @@
  * (TriageRepository, BullRouteQueue, BlocklistRepository).
  */
 import type { Evaluation, FactSources, RuleError, TriagedHistoryEntry } from '@triage/rules';
-import type { ComplaintEvent, ComplaintRecord } from '@triage/shared/complaint';
+import type { ComplaintEvent, ComplaintQa, ComplaintRecord } from '@triage/shared/complaint';
 import type { BlocklistEntry } from './blocklist';
 import type { DryRunReport, DryRunRequest } from './dry-run-rules';
 import type { ReplayReport, ReplayRequest } from './replay-rules';
@@ -16,6 +16,16 @@ export interface TriageStore {
   saveDecision(id: string, evaluation: Evaluation, requestId: string | undefined): Promise<boolean>;
 }
 
+/** What auto-QA needs from storage. */
+export interface QaStore {
+  load(id: string): Promise<ComplaintRecord | null>;
+  /**
+   * Stores the QA result of a close, with a `qa.auto-scored` event, if the ticket is still closed
+   * and that close is not scored yet; false otherwise.
+   */
+  saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean>;
+}
+
 export interface RouteQueue {
   enqueue(complaintId: string, requestId: string | undefined): Promise<void>;
 }
@@ -24,6 +34,8 @@ export interface RouteQueue {
 export interface ReplayStore {
   /** The newest stored complaints, newest first (decision included, trace and events left out). */
   latestComplaints(limit: number): Promise<ComplaintRecord[]>;
+  /** The most recently closed tickets, newest first (QA result included, QA trace left out). */
+  latestClosed(limit: number): Promise<ComplaintRecord[]>;
   /** Customer history as it stood at `at` (for repeatCount, openComplaints, blocklisted). */
   factSourcesAsOf(at: Date): FactSources;
 }

@@ -5,6 +5,7 @@ import {
   severities,
   stageNames,
   type Evaluation,
+  type QaEvaluation,
   type Ruleset,
 } from '@triage/rules';
 import { complaintInputSchema } from '@triage/shared/complaint';
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { factsOfInput } from './complaint-facts';
 import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';
 import { simulateBlocklistRules, type SimulatedBlocklisting } from './simulate-blocklist-rules';
+import { qaFixtureFileSchema, runQaFixtureCase, type QaFixtureFile } from './qa-fixtures';
 
 /**
  * Table-driven tests kept beside the rule files (rules/tests/*.json): each case is a
@@ -77,23 +79,36 @@ export const ruleFixtureCaseSchema = z
   .strict();
 export type RuleFixtureCase = z.output<typeof ruleFixtureCaseSchema>;
 
-export const ruleFixtureFileSchema = z
+/** A file of triage cases (no `stage`, or `"stage": "triage"`). */
+export const triageFixtureFileSchema = z
   .object({
     $schema: z.string().optional(),
     description: z.string().optional(),
+    stage: z.literal('triage').optional(),
     cases: z.array(ruleFixtureCaseSchema).min(1),
   })
-  .strict()
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.cases.forEach((fixture, index) => {
-      if (seen.has(fixture.name)) {
-        ctx.addIssue({ code: 'custom', path: ['cases', index, 'name'], message: 'duplicate case name' });
-      }
-      seen.add(fixture.name);
-    });
+  .strict();
+export type TriageFixtureFile = z.output<typeof triageFixtureFileSchema>;
+
+/** The case names of a file are unique. */
+function uniqueCaseNames(file: { cases: ReadonlyArray<{ name: string }> }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  file.cases.forEach((fixture, index) => {
+    if (seen.has(fixture.name)) {
+      ctx.addIssue({ code: 'custom', path: ['cases', index, 'name'], message: 'duplicate case name' });
+    }
+    seen.add(fixture.name);
   });
-export type RuleFixtureFile = z.output<typeof ruleFixtureFileSchema>;
+}
+
+/**
+ * A fixture file: triage cases (a complaint and its decision) or, with `"stage": "qa"`, auto-QA
+ * cases (a closed ticket's handling and its QA result, qa-fixtures.ts).
+ */
+export const ruleFixtureFileSchema = z
+  .union([triageFixtureFileSchema, qaFixtureFileSchema])
+  .superRefine(uniqueCaseNames);
+export type RuleFixtureFile = TriageFixtureFile | QaFixtureFile;
 
 export interface FixtureFileError {
   file: string;
@@ -115,7 +130,11 @@ export function parseRuleFixtureFile(
       errors: [{ file, path: '/', message: `not valid JSON: ${(error as Error).message}` }],
     };
   }
-  const result = ruleFixtureFileSchema.safeParse(json);
+  // The file's stage picks the schema, so errors speak of that format and not of a union.
+  const isQa = typeof json === 'object' && json !== null && (json as { stage?: unknown }).stage === 'qa';
+  const result = (isQa ? qaFixtureFileSchema : triageFixtureFileSchema)
+    .superRefine(uniqueCaseNames)
+    .safeParse(json);
   if (result.success) return { ok: true, fixtures: result.data };
   return {
     ok: false,
@@ -127,16 +146,23 @@ export function parseRuleFixtureFile(
   };
 }
 
-export interface FixtureCaseResult {
+interface FixtureCaseOutcome {
   file: string;
   name: string;
   passed: boolean;
   /** One line per mismatch: `severity: expected "high", got "medium"`. */
   failures: string[];
-  evaluation: Evaluation;
-  /** What the blocklist stage did after the decision (rules/blocklist.json). */
-  blocklisting: SimulatedBlocklisting;
 }
+
+/** A triage case's outcome with its evaluation, or a QA case's with its QA result. */
+export type FixtureCaseResult =
+  | (FixtureCaseOutcome & {
+      stage: 'triage';
+      evaluation: Evaluation;
+      /** What the blocklist stage did after the decision (rules/blocklist.json). */
+      blocklisting: SimulatedBlocklisting;
+    })
+  | (FixtureCaseOutcome & { stage: 'qa'; qa: QaEvaluation });
 
 const show = (value: unknown) => JSON.stringify(value);
 
@@ -209,7 +235,15 @@ export async function runFixtureCase(
   );
   const blocklisting = await simulateBlocklistRules(ruleset, facts, evaluation.decision, fixture.history);
   const failures = expectationFailures(fixture.expect, evaluation, blocklisting);
-  return { file, name: fixture.name, passed: failures.length === 0, failures, evaluation, blocklisting };
+  return {
+    stage: 'triage',
+    file,
+    name: fixture.name,
+    passed: failures.length === 0,
+    failures,
+    evaluation,
+    blocklisting,
+  };
 }
 
 /** Runs every case of every fixture file, in file and case order. */
@@ -219,6 +253,13 @@ export async function runRuleFixtures(
 ): Promise<FixtureCaseResult[]> {
   const results: FixtureCaseResult[] = [];
   for (const { file, fixtures } of files) {
+    if (fixtures.stage === 'qa') {
+      for (const fixture of fixtures.cases) {
+        const { failures, qa } = await runQaFixtureCase(ruleset, file, fixture);
+        results.push({ stage: 'qa', file, name: fixture.name, passed: failures.length === 0, failures, qa });
+      }
+      continue;
+    }
     for (const fixture of fixtures.cases) results.push(await runFixtureCase(ruleset, file, fixture));
   }
   return results;
@@ -228,13 +269,26 @@ export async function runRuleFixtures(
 export function rulesNeverFired(ruleset: Ruleset, results: readonly FixtureCaseResult[]): string[] {
   const fired = new Set(
     results.flatMap((result) =>
-      [...result.evaluation.decision.firedRules, ...result.blocklisting.fired].map(
-        (rule) => `${rule.stage}/${rule.rule}`,
-      ),
+      result.stage === 'qa'
+        ? result.qa.firedRules.map((rule) => `qa/${rule.rule}`)
+        : [...result.evaluation.decision.firedRules, ...result.blocklisting.fired].map(
+            (rule) => `${rule.stage}/${rule.rule}`,
+          ),
     ),
   );
   return [
     ...stageNames.flatMap((stage) => ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`)),
+    ...ruleset.qa.rules.map((rule) => `qa/${rule.name}`),
     ...ruleset.blocklist.rules.map((rule) => `${blocklistStage}/${rule.name}`),
   ].filter((name) => !fired.has(name));
+}
+
+/** The file with only the cases `keep` accepts (a filter by name, one case at a time in tests). */
+export function selectFixtureCases(
+  fixtures: RuleFixtureFile,
+  keep: (name: string) => boolean,
+): RuleFixtureFile {
+  return fixtures.stage === 'qa'
+    ? { ...fixtures, cases: fixtures.cases.filter((fixture) => keep(fixture.name)) }
+    : { ...fixtures, cases: fixtures.cases.filter((fixture) => keep(fixture.name)) };
 }

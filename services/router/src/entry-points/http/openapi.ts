@@ -218,6 +218,25 @@ export function routerOpenApi(): OpenAPIRegistry {
   });
   registry.registerPath({
     method: 'get',
+    path: '/v1/tickets/{id}/survey',
+    summary:
+      'The satisfaction survey link a resolve made due, to send by another channel (read like the ticket); 404 while not resolved',
+    request: { params: ticketParams },
+    responses: {
+      200: json(
+        z.object({
+          url: z.url(),
+          expiresAt: z.iso.datetime(),
+          round: z.number().int(),
+          answered: z.boolean(),
+        }),
+        'The link',
+      ),
+      ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/v1/tickets/{id}/customer-history',
     summary:
       "The ticket's customer: their complaints (ids, when) and the outcomes of the resolved ones, newest first (read like the ticket)",

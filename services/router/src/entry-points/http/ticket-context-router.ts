@@ -6,6 +6,7 @@ import { Router, type Request } from 'express';
 import { decisionInWords } from '../../agent-workspace/decision-in-words';
 import type { CustomerHistoryReader } from '../../data-access/customer-history-reader';
 import type { TicketReadModel } from '../../data-access/ticket-read-model';
+import { surveyFor, type SurveyLinks } from '../../domain/csat';
 import { assertMayReadTicket, ticketParams, type AgentSkills } from './access';
 
 export interface TicketContextRouterDeps {
@@ -14,6 +15,7 @@ export interface TicketContextRouterDeps {
   agents: AgentSkills;
   queues: () => readonly QueueDefinition[];
   customerHistory: CustomerHistoryReader;
+  surveys: SurveyLinks;
 }
 
 /**
@@ -64,6 +66,21 @@ export function ticketContextRouter(deps: TicketContextRouterDeps): Router {
         finalAnswer: outcome.finalAnswer,
         at: outcome.at,
       })),
+    });
+  });
+
+  // The survey link of a resolved ticket, for an agent who sends it by their own channel (a text
+  // message after a call) and for CRMs that poll instead of receiving the loop's webhook.
+  router.get('/v1/tickets/:id/survey', agentOrAdmin, async (req, res) => {
+    const complaint = await readableTicket(req);
+    const survey = surveyFor(deps, complaint);
+    if (!survey) throw new NotFoundError(`Ticket ${complaint._id} is not resolved: no survey is due.`);
+    const round = complaint.ticket?.reopenCount ?? 0;
+    res.setHeader('Cache-Control', 'no-store').json({
+      url: survey.url,
+      expiresAt: survey.expiresAt,
+      round,
+      answered: complaint.csatRounds?.includes(round) ?? false,
     });
   });
 
