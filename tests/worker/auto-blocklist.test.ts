@@ -340,6 +340,10 @@ describe('automatic blocklisting by rules (rules/blocklist.json), over HTTP on t
     expect(next.decision.firedRules.map((rule: { rule: string }) => rule.rule)).not.toContain(
       'blocklisted-caller',
     );
+    // Listed by rules: the repeat customer and this one (the admin's entry was left alone); one lapse.
+    const metrics = (await request(stack.worker.url).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/triage_blocklist_rule_listings_total\{event="listed",service="worker"\} 2\n/);
+    expect(metrics).toMatch(/triage_blocklist_rule_listings_total\{event="lapsed",service="worker"\} 1\n/);
     // The evidence of the lapsed listing does not list the customer again.
     expect((await entryOf(lapsing.id).expect(200)).body).toMatchObject({
       status: 'lapsed',

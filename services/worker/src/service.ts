@@ -115,7 +115,22 @@ export async function startWorker(
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
   const deadlines = new BullListingDeadlines(producerRedis, config.QUEUE_PREFIX);
   deadlines.queue.on('error', (error) => logger.warn({ err: error }, 'blocklist-lapse queue error'));
-  const blocklisting = { history: repository, listings: blocklist, deadlines, events: repository };
+  const ruleListings = new Counter({
+    name: 'triage_blocklist_rule_listings_total',
+    help: 'Blocklist changes by rules/blocklist.json: customers listed by a rule, listings lapsed unconfirmed.',
+    labelNames: ['event'],
+    registers: [metrics.registry],
+  });
+  const blocklisting = {
+    history: repository,
+    listings: blocklist,
+    deadlines,
+    events: repository,
+    onListed: (listing: { customerId: string; complaintId: string; rule: string; reviewer: string }) => {
+      ruleListings.inc({ event: 'listed' });
+      logger.info(listing, 'customer blocklisted by a rule, pending its reviewer');
+    },
+  };
 
   const worker = new Worker<TriageJob>(
     pipelineJobQueues.triage,
@@ -147,7 +162,12 @@ export async function startWorker(
 
   const deadlineWorker = new Worker<ListingDeadlineJob>(
     listingDeadlineQueueName,
-    listingDeadlineProcessor({ listings: blocklist, events: repository, logger }),
+    listingDeadlineProcessor({
+      listings: blocklist,
+      events: repository,
+      logger,
+      onLapsed: () => ruleListings.inc({ event: 'lapsed' }),
+    }),
     { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: 4, ...workerLockOptions(config) },
   );
   deadlineWorker.on('error', (error) => logger.error({ err: error }, 'blocklist-lapse worker error'));

@@ -15,6 +15,8 @@ export interface BlocklistRulesDeps {
   listings: RuleListingStore;
   deadlines: ListingDeadlines;
   events: ComplaintEventLog;
+  /** Told when a rule lists a customer (metrics, logs); not on a replay that finds its own listing. */
+  onListed?: (listing: { customerId: string; complaintId: string; rule: string; reviewer: string }) => void;
 }
 
 export type BlocklistRulesOutcome =
@@ -99,5 +101,13 @@ export async function applyBlocklistRules(
       },
     }),
   );
+  if (listed === 'listed') {
+    deps.onListed?.({
+      customerId: complaint.customer.id,
+      complaintId: complaint.id,
+      rule: listing.rule,
+      reviewer: listing.reviewer,
+    });
+  }
   return { outcome: 'listed', rule: listing.rule, replay: listed === 'ours' };
 }

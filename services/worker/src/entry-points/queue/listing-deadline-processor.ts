@@ -8,6 +8,8 @@ export interface ListingDeadlineProcessorDeps {
   listings: RuleListingStore;
   events: ComplaintEventLog;
   logger: Logger;
+  /** Told when a listing lapses (metrics). */
+  onLapsed?: () => void;
 }
 
 /** Thin: validate the job, lapse the listing if nobody confirmed it; early (clock skew) → retried. */
@@ -18,6 +20,7 @@ export function listingDeadlineProcessor(deps: ListingDeadlineProcessorDeps) {
       throw new UnrecoverableError(`bad blocklist-lapse job payload: ${parsed.error.message}`);
     const outcome = await lapseListing(deps.listings, deps.events, parsed.data, new Date());
     if (outcome === 'not-due') throw new Error(`listing ${parsed.data.listingId} is not due yet; retrying`);
+    if (outcome === 'lapsed') deps.onLapsed?.();
     deps.logger.info({ ...parsed.data, outcome, jobId: job.id }, 'blocklist listing deadline');
     return outcome;
   };
