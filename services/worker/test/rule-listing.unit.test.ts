@@ -94,6 +94,24 @@ describe('applyBlocklistRules (rules/blocklist.json after each decision)', () =>
     expect(fake.events.get('cust-1-c5')).toHaveLength(1);
   });
 
+  it('when a complaint is triaged more than a week after it arrived, then it is recorded but lists nobody', async () => {
+    const fake = fakeRuleListings();
+    for (let i = 1; i <= 4; i += 1) {
+      await applyBlocklistRules(ruleset, complaint(`c${i}`, i), abusiveDecision, undefined, fake.deps, at(i));
+    }
+    const late = await applyBlocklistRules(
+      ruleset,
+      complaint('c5', 5),
+      abusiveDecision,
+      undefined,
+      fake.deps,
+      new Date(at(5).getTime() + 169 * HOUR),
+    );
+    expect(late).toEqual({ outcome: 'stale' });
+    expect(fake.histories.get('cust-1')?.map((entry) => entry.id)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(fake.entries.size).toBe(0);
+  });
+
   it('when an admin’s entry is in force, then no rule listing replaces it', async () => {
     const fake = fakeRuleListings();
     fake.entries.set('cust-1', {

@@ -19,8 +19,16 @@ export interface BlocklistRulesDeps {
   onListed?: (listing: { customerId: string; complaintId: string; rule: string; reviewer: string }) => void;
 }
 
+/**
+ * A complaint triaged this long after it arrived (a long backlog, an operator replaying old jobs)
+ * is recorded in the history but lists nobody: a listing starts now, and evidence that old would
+ * blocklist a customer for what they did long ago.
+ */
+export const staleEvidenceHours = 168;
+
 export type BlocklistRulesOutcome =
   | { outcome: 'no-rule-fired' }
+  | { outcome: 'stale' }
   | { outcome: 'already-listed'; rule: string }
   | { outcome: 'listed'; rule: string; replay: boolean };
 
@@ -53,6 +61,8 @@ export async function applyBlocklistRules(
     ruleset.blocklist.rules.length === 0 ? null : deps.listings.find(complaint.customer.id),
   ]);
   if (ruleset.blocklist.rules.length === 0) return { outcome: 'no-rule-fired' };
+  if (now.getTime() - complaint.receivedAt.getTime() > staleEvidenceHours * 3_600_000)
+    return { outcome: 'stale' };
   const inForce = entry !== null && isInForce(entry, now);
   const ours = entry?.listingId === complaint.id;
   // The evidence of a listing that has ended (lapsed, removed, expired) does not list again.
