@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  blocklistFactCatalogue,
   factCatalogue,
   knownOperators,
   qaFactCatalogue,
@@ -35,6 +36,7 @@ const titles: Record<RulesetFileName | 'rule-tests', string> = {
   'queues.json': 'triage agent queues (skills, calendar, escalation ladder)',
   'resolution-codes.json': 'triage resolution codes (how an agent may close a case)',
   'complaint-rates.json': 'triage complaint-rate monitoring (spike thresholds, alert webhook)',
+  'blocklist.json': 'triage rules: blocklist stage (automatic blocklisting after triage, with a reviewer)',
   'qa-sampling.json': 'triage QA sampling plan (random share per agent and week, targeted kinds)',
   'qa.json': 'triage auto-QA rules: qa stage (scorecard criteria scored when a ticket closes)',
   'qa-scorecards.json':
@@ -103,12 +105,18 @@ function ruleSchemaSources(): Array<{ file: string; schema: z.ZodType; title: st
   ];
 }
 
+/** The stages with facts of their own: the QA stage's, the blocklist stage's window counts. */
+const factHints: Record<string, readonly string[] | undefined> = {
+  'qa.schema.json': Object.keys(qaFactCatalogue),
+  'blocklist.schema.json': Object.keys(blocklistFactCatalogue),
+};
+
 /** The schema documents (file name in rules/schema → JSON Schema), from the zod schemas as they are now. */
 export function ruleSchemaDocuments(): Map<string, Record<string, unknown>> {
   return new Map(
     ruleSchemaSources().map(({ file, schema, title }) => [
       file,
-      jsonSchemaOf(schema, title, file === 'qa.schema.json' ? Object.keys(qaFactCatalogue) : undefined),
+      jsonSchemaOf(schema, title, factHints[file]),
     ]),
   );
 }

@@ -12,7 +12,13 @@ import {
   type ReadinessProbe,
 } from '@triage/shared/http';
 import type { Express } from 'express';
-import type { BlocklistStore, ReplayStore, RuleToolRunner } from './domain/ports';
+import type {
+  BlocklistStore,
+  ComplaintEventLog,
+  ReplayStore,
+  RuleListingStore,
+  RuleToolRunner,
+} from './domain/ports';
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { workerOpenApi } from './entry-points/http/openapi';
@@ -26,6 +32,9 @@ export interface WorkerAppDeps {
   /** Runs validate, dry-run and replay off the event loop, within a time budget. */
   ruleTools: RuleToolRunner;
   blocklist: BlocklistStore;
+  /** Rule listings (rules/blocklist.json) their reviewers confirm, and the complaints' events. */
+  listings: RuleListingStore;
+  complaintEvents: ComplaintEventLog;
   /** Whether rules/ is watched for changes. */
   watching: boolean;
   probes: ReadinessProbe[];

@@ -27,6 +27,12 @@ import { createApp } from './app';
 import type { WorkerConfig } from './config';
 import { BlocklistRepository } from './data-access/blocklist-repository';
 import { BullRouteQueue } from './data-access/route-queue';
+import {
+  BullListingDeadlines,
+  listingDeadlineQueueName,
+  type ListingDeadlineJob,
+} from './data-access/listing-deadline-queue';
+import { listingDeadlineProcessor } from './entry-points/queue/listing-deadline-processor';
 import { TriageRepository } from './data-access/triage-repository';
 import { RulesetHolder } from './domain/ruleset-holder';
 import { qaProcessor } from './entry-points/queue/qa-processor';
@@ -42,6 +48,8 @@ export interface RunningWorker {
   logger: Logger;
   rules: RulesetHolder;
   worker: Worker<TriageJob>;
+  /** Lapses rule listings nobody confirmed by their deadline (rules/blocklist.json). */
+  deadlineWorker: Worker<ListingDeadlineJob>;
   /** Scores closed tickets with the auto-QA rules (the router's `qa` jobs). */
   qaWorker: Worker<QaJob>;
   stop: () => Promise<void>;
@@ -105,6 +113,24 @@ export async function startWorker(
   if (backfilled > 0) logger.info({ complaints: backfilled }, 'customer histories backfilled');
   const routeQueue = new BullRouteQueue(producerRedis, config.QUEUE_PREFIX);
   routeQueue.queue.on('error', (error) => logger.warn({ err: error }, 'route queue error'));
+  const deadlines = new BullListingDeadlines(producerRedis, config.QUEUE_PREFIX);
+  deadlines.queue.on('error', (error) => logger.warn({ err: error }, 'blocklist-lapse queue error'));
+  const ruleListings = new Counter({
+    name: 'triage_blocklist_rule_listings_total',
+    help: 'Blocklist changes by rules/blocklist.json: customers listed by a rule, listings lapsed unconfirmed.',
+    labelNames: ['event'],
+    registers: [metrics.registry],
+  });
+  const blocklisting = {
+    history: repository,
+    listings: blocklist,
+    deadlines,
+    events: repository,
+    onListed: (listing: { customerId: string; complaintId: string; rule: string; reviewer: string }) => {
+      ruleListings.inc({ event: 'listed' });
+      logger.info(listing, 'customer blocklisted by a rule, pending its reviewer');
+    },
+  };
 
   const worker = new Worker<TriageJob>(
     pipelineJobQueues.triage,
@@ -115,6 +141,7 @@ export async function startWorker(
       routeQueue,
       logger,
       observeEvaluation: (seconds) => evaluationSeconds.observe(seconds),
+      blocklisting,
     }),
     {
       connection: workerRedis,
@@ -130,6 +157,24 @@ export async function startWorker(
     logger.warn(
       { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, requestId: job?.data.requestId },
       'triage job failed',
+    ),
+  );
+
+  const deadlineWorker = new Worker<ListingDeadlineJob>(
+    listingDeadlineQueueName,
+    listingDeadlineProcessor({
+      listings: blocklist,
+      events: repository,
+      logger,
+      onLapsed: () => ruleListings.inc({ event: 'lapsed' }),
+    }),
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: 4, ...workerLockOptions(config) },
+  );
+  deadlineWorker.on('error', (error) => logger.error({ err: error }, 'blocklist-lapse worker error'));
+  deadlineWorker.on('failed', (job, error) =>
+    logger.warn(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade },
+      'blocklist-lapse job failed',
     ),
   );
 
@@ -178,6 +223,8 @@ export async function startWorker(
     replayStore: repository,
     ruleTools,
     blocklist,
+    listings: blocklist,
+    complaintEvents: repository,
     watching: watcher !== undefined,
     probes: [
       { name: 'mongodb', check: () => pingMongo(mongo) },
@@ -198,14 +245,17 @@ export async function startWorker(
     logger,
     rules,
     worker,
+    deadlineWorker,
     qaWorker,
     stop: async () => {
       await watcher?.close();
       await closeServer(server);
       await ruleTools.close();
       await worker.close();
+      await deadlineWorker.close();
       await qaWorker.close();
       await routeQueue.close();
+      await deadlines.close();
       await closeRedis(workerRedis);
       await closeRedis(producerRedis);
       await mongo.close();

@@ -28,6 +28,7 @@ export * from './complaint-rates-schema';
 export * from './qa-sampling-schema';
 export { rulesetLimits, type RulesetLimits } from './ruleset-limits';
 export * from './load-ruleset';
+export * from './blocklist-stage';
 export {
   evaluateComplaint,
   precompileRuleset,

@@ -23,6 +23,7 @@ import {
 import type { ComplaintRatesFile } from './complaint-rates-schema';
 import type { QaSamplingFile } from './qa-sampling-schema';
 import { firstTooDeep, firstTooDeepCondition, rulesetLimits } from './ruleset-limits';
+import { blocklistFile, blocklistStage, checkBlocklistFile, type BlocklistFile } from './blocklist-stage';
 
 /** A problem in a rule file, located by file and JSON pointer. */
 export interface RuleError {
@@ -49,6 +50,8 @@ export interface Ruleset {
   resolutionCodes: ResolutionCode[];
   /** Complaint-rate spike thresholds and the alert webhook (rules/complaint-rates.json, router). */
   complaintRates: ComplaintRatesFile;
+  /** Automatic blocklisting rules, run after each triage decision (rules/blocklist.json). */
+  blocklist: BlocklistFile;
   /** Which closed tickets QA reviewers read (rules/qa-sampling.json, router). */
   qaSampling: QaSamplingFile;
   /** The auto-QA stage, evaluated once when a ticket closes (rules/qa.json). */
@@ -133,7 +136,10 @@ function checkNesting(file: RulesetFileName, json: unknown, errors: RuleError[])
     return false;
   }
   const rules = (json as { rules?: unknown } | null)?.rules;
-  if ([...stageNames, 'qa'].some((stage) => file === `${stage}.json`) && Array.isArray(rules)) {
+  if (
+    [...stageNames, 'qa', blocklistStage].some((stage) => file === `${stage}.json`) &&
+    Array.isArray(rules)
+  ) {
     let fine = true;
     rules.forEach((rule: unknown, index) => {
       const conditions = (rule as { conditions?: unknown } | null)?.conditions;
@@ -204,6 +210,8 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
   const queues = parsed.get('queues.json') as QueuesFile;
   const resolutionCodes = (parsed.get('resolution-codes.json') as { codes: ResolutionCode[] }).codes;
   const complaintRates = parsed.get('complaint-rates.json') as ComplaintRatesFile;
+  const blocklist = parsed.get(blocklistFile) as BlocklistFile;
+  errors.push(...checkBlocklistFile(blocklist));
   const qaSampling = parsed.get('qa-sampling.json') as QaSamplingFile;
   const calendars = new Map(calendarList.map((calendar) => [calendar.id, calendar]));
   const queueIds = new Set(queues.queues.map((queue) => queue.id));
@@ -351,6 +359,7 @@ export function compileRuleset(files: ReadonlyMap<string, string>): CompileResul
       queues,
       resolutionCodes,
       complaintRates,
+      blocklist,
       qaSampling,
       qa,
       qaScorecards,

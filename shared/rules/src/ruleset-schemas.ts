@@ -4,6 +4,7 @@ import { severities } from './triage-decision';
 import { businessCalendarSchema } from './business-calendar';
 import { rulesetLimits } from './ruleset-limits';
 import { complaintRatesFileSchema } from './complaint-rates-schema';
+import { blocklistFileSchema } from './blocklist-stage';
 import { qaSamplingFileSchema } from './qa-sampling-schema';
 
 /** Stages run in this order; each later stage sees the earlier stages' results as facts. */
@@ -485,6 +486,7 @@ export const rulesetFileSchemas = {
   'queues.json': queuesFileSchema,
   'resolution-codes.json': resolutionCodesFileSchema,
   'complaint-rates.json': complaintRatesFileSchema,
+  'blocklist.json': blocklistFileSchema,
   'qa-sampling.json': qaSamplingFileSchema,
   'qa.json': qaFileSchema,
   'qa-scorecards.json': qaScorecardsFileSchema,

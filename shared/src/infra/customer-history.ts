@@ -18,6 +18,25 @@ export interface CustomerOutcome {
   at: Date;
 }
 
+/**
+ * One of the customer's complaints as triaged, for the blocklist stage's window facts
+ * (rules/blocklist.json): when it was received, its decision's tags and flags, whether it named
+ * a product. Written by the worker after the decision; see {@link recordTriagedInHistory}.
+ */
+export interface CustomerTriagedEntry {
+  id: string;
+  at: Date;
+  tags: string[];
+  flags: string[];
+  product: boolean;
+}
+
+/**
+ * How many triaged entries a history keeps (the newest). The blocklist windows look back at
+ * most 31 days; a customer with more triaged complaints than this in a window counts this many.
+ */
+export const maxTriagedKept = 500;
+
 /** How many outcomes a history keeps (the newest): bounded, like every array in a document. */
 export const maxOutcomesKept = 20;
 
@@ -33,6 +52,8 @@ export interface CustomerHistoryDocument {
   complaints: CustomerHistoryEntry[];
   /** Outcomes of resolved complaints, oldest first, at most {@link maxOutcomesKept}. */
   outcomes?: CustomerOutcome[];
+  /** Triaged complaints, in triage order, at most {@link maxTriagedKept} (repeats of an id count once). */
+  triaged?: CustomerTriagedEntry[];
 }
 
 export const customerHistoryCollection = 'customerHistories';
@@ -72,6 +93,22 @@ export function recordOutcomeInHistory(customerId: string, outcome: CustomerOutc
           ],
           $slice: -maxOutcomesKept,
         },
+      },
+    },
+  };
+}
+
+/**
+ * The update that records a triaged complaint in its customer's history: by `_id` alone (the
+ * MongoDB stand-in scans for any other filter), upsert, the newest {@link maxTriagedKept} kept.
+ * A replayed triage pushes the entry again; readers count each id once.
+ */
+export function recordTriagedInHistory(entry: CustomerTriagedEntry) {
+  return {
+    $push: {
+      triaged: {
+        $each: [{ id: entry.id, at: entry.at, tags: entry.tags, flags: entry.flags, product: entry.product }],
+        $slice: -maxTriagedKept,
       },
     },
   };

@@ -1,15 +1,32 @@
-import { type Evaluation, type FactSources, type PriorOutcome } from '@triage/rules';
-import { complaintEvent, type ComplaintQa, type ComplaintRecord } from '@triage/shared/complaint';
+import {
+  type Evaluation,
+  type FactSources,
+  type PriorOutcome,
+  type TriagedHistoryEntry,
+} from '@triage/rules';
+import {
+  complaintEvent,
+  type ComplaintEvent,
+  type ComplaintQa,
+  type ComplaintRecord,
+} from '@triage/shared/complaint';
 import {
   complaintModel,
   customerHistories,
   recordInHistory,
+  recordTriagedInHistory,
   type CustomerHistoryDocument,
   type CustomerHistoryEntry,
   type CustomerOutcome,
 } from '@triage/shared/infra';
 import type { Connection } from 'mongoose';
-import type { QaStore, ReplayStore, TriageStore } from '../domain/ports';
+import type {
+  ComplaintEventLog,
+  QaStore,
+  ReplayStore,
+  TriageStore,
+  TriagedHistoryStore,
+} from '../domain/ports';
 import { BlocklistRepository } from './blocklist-repository';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +63,9 @@ function entriesOf(document: { complaints?: CustomerHistoryEntry[] } | null): Cu
   return [...byId.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
-export class TriageRepository implements TriageStore, QaStore, FactSources, ReplayStore {
+export class TriageRepository
+  implements TriageStore, QaStore, FactSources, ReplayStore, TriagedHistoryStore, ComplaintEventLog
+{
   private readonly model;
   private readonly blocklist;
   private readonly histories;
@@ -145,6 +164,31 @@ export class TriageRepository implements TriageStore, QaStore, FactSources, Repl
       if (saved) return true;
     }
     return false;
+  }
+
+  /** One update by `_id` (upsert), returning the triaged entries the blocklist stage counts. */
+  async recordTriaged(customerId: string, entry: TriagedHistoryEntry): Promise<TriagedHistoryEntry[]> {
+    const document = await this.histories.findOneAndUpdate(
+      { _id: customerId },
+      recordTriagedInHistory(entry),
+      {
+        upsert: true,
+        returnDocument: 'after',
+        projection: { triaged: 1 },
+      },
+    );
+    return document?.triaged ?? [];
+  }
+
+  /**
+   * Guarded on the event type so a replay appends nothing. Not by `_id` alone, so the stand-in
+   * scans for it; it runs only when a listing changes (listed, confirmed, lapsed), never per triage.
+   */
+  async appendOnce(complaintId: string, event: ComplaintEvent): Promise<void> {
+    await this.model.collection.updateOne(
+      { _id: complaintId, 'events.type': { $ne: event.type } } as never,
+      { $push: { events: event } } as never,
+    );
   }
 
   async saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean> {

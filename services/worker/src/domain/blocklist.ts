@@ -9,12 +9,24 @@ import { NotFoundError, ValidationError } from '@triage/shared/kernel';
  */
 
 export interface BlocklistHistoryEvent {
-  action: 'blocked' | 'unblocked';
+  /** blocked / unblocked: an admin; auto-listed, confirmed, lapsed: a blocklist rule's listing (rule-listing.ts). */
+  action: 'blocked' | 'unblocked' | 'auto-listed' | 'confirmed' | 'lapsed';
   at: Date;
   by: string;
   until?: Date;
   reason?: string;
+  /** Rule listings: who must confirm, by when, and the complaint that triggered it. */
+  reviewer?: string;
+  confirmBy?: Date;
+  complaintId?: string;
 }
+
+/**
+ * Where an entry stands: `active` (an admin's entry), `pending-confirmation` (a rule listed the
+ * customer; in force until `confirmBy` unless its reviewer confirms), `confirmed` (in force until
+ * `until`), `lapsed` (not confirmed in time; removed). Entries written before rule listings have none.
+ */
+export type BlocklistStatus = 'active' | 'pending-confirmation' | 'confirmed' | 'lapsed';
 
 export interface BlocklistEntry {
   customerId: string;
@@ -26,18 +38,37 @@ export interface BlocklistEntry {
   removedBy: string | null;
   removalReason: string | null;
   history: BlocklistHistoryEvent[];
+  /** Absent on entries written before rule listings (read as `active`). */
+  status?: BlocklistStatus;
+  /** A rule listing's owner (`rule:<name>`), its reviewer and confirmation deadline; null for an admin's entry. */
+  owner?: string | null;
+  reviewer?: string | null;
+  confirmBy?: Date | null;
+  /** A rule listing's id: the id of the complaint whose triage listed the customer. */
+  listingId?: string | null;
+  confirmedBy?: string | null;
+  confirmedAt?: Date | null;
 }
 
 export const blocklistLimits = { maxDaysAhead: 365, maxReasonLength: 500 } as const;
 
 const DAY_MS = 86_400_000;
 
-/** Whether an entry blocks its customer at `at`. */
-export function isInForce(entry: Pick<BlocklistEntry, 'until' | 'removedAt' | 'addedAt'>, at: Date): boolean {
+/**
+ * Whether an entry blocks its customer at `at`. A rule listing awaiting confirmation blocks
+ * only until its `confirmBy`, whether or not its lapse has been processed yet.
+ */
+export function isInForce(
+  entry: Pick<BlocklistEntry, 'until' | 'removedAt' | 'addedAt'> &
+    Partial<Pick<BlocklistEntry, 'status' | 'confirmBy'>>,
+  at: Date,
+): boolean {
   return (
     entry.addedAt.getTime() <= at.getTime() &&
     entry.until.getTime() > at.getTime() &&
-    (entry.removedAt === null || entry.removedAt.getTime() > at.getTime())
+    (entry.removedAt === null || entry.removedAt.getTime() > at.getTime()) &&
+    (entry.status !== 'pending-confirmation' ||
+      (entry.confirmBy !== null && entry.confirmBy !== undefined && entry.confirmBy.getTime() > at.getTime()))
   );
 }
 

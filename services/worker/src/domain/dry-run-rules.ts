@@ -6,6 +6,7 @@ import { explainTrace, skippedRuleNames } from './explain-trace';
 import { simulatedFactSources, type SimulatedHistory } from './fact-sources';
 import type { RuleToolOutcome } from './ports';
 import { compileWithOverlay, type CandidateFile } from './ruleset-holder';
+import { simulateBlocklistRules, type SimulatedBlocklisting } from './simulate-blocklist-rules';
 
 export interface DryRunRequest {
   /** The live rule files (name → text). */
@@ -25,6 +26,11 @@ export interface DryRunReport {
   trace: ReturnType<typeof explainTrace>;
   skippedRules: string[];
   relatedComplaintIds: string[];
+  /**
+   * What rules/blocklist.json would do after the decision, over `history.triaged` and this
+   * complaint: the blocklist rules that fire, their trace, and the listing the first one makes.
+   */
+  blocklist: SimulatedBlocklisting;
 }
 
 /**
@@ -37,16 +43,18 @@ export async function dryRunRules(request: DryRunRequest): Promise<RuleToolOutco
   if (!compiled.ok) return compiled;
   const { ruleset } = compiled;
   const receivedAt = request.receivedAt ? new Date(request.receivedAt) : new Date();
+  const facts = factsOfInput(request.complaint, {
+    id: `dry-run-${randomUUID()}`,
+    receivedAt,
+    defaultSource: 'dry-run',
+  });
   const evaluation = await evaluateComplaint(
     ruleset,
-    factsOfInput(request.complaint, {
-      id: `dry-run-${randomUUID()}`,
-      receivedAt,
-      defaultSource: 'dry-run',
-    }),
+    facts,
     simulatedFactSources(request.history, receivedAt),
     receivedAt,
   );
+  const blocklist = await simulateBlocklistRules(ruleset, facts, evaluation.decision, request.history);
   return {
     ok: true,
     report: {
@@ -56,6 +64,7 @@ export async function dryRunRules(request: DryRunRequest): Promise<RuleToolOutco
       trace: explainTrace(evaluation.trace),
       skippedRules: skippedRuleNames(ruleset, evaluation.trace),
       relatedComplaintIds: evaluation.relatedComplaintIds,
+      blocklist,
     },
   };
 }

@@ -24,6 +24,25 @@ export const simulatedHistorySchema = z
       )
       .max(20)
       .optional(),
+    /**
+     * The customer's earlier triaged complaints, for the blocklist stage's window facts
+     * (rules/blocklist.json): `count` complaints received `hoursAgo` before this one, with their
+     * decision's tags and flags and whether they named a product.
+     */
+    triaged: z
+      .array(
+        z
+          .object({
+            hoursAgo: z.number().min(0).max(744),
+            count: z.number().int().min(1).max(500).default(1),
+            tags: z.array(z.string().min(1)).max(50).default([]),
+            flags: z.array(z.string().min(1)).max(50).default([]),
+            product: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .max(100)
+      .optional(),
   })
   .strict();
 export type SimulatedHistory = z.output<typeof simulatedHistorySchema>;

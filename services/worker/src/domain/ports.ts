@@ -2,8 +2,8 @@
  * What the worker's use cases need from the outside world; data-access/ implements each one
  * (TriageRepository, BullRouteQueue, BlocklistRepository).
  */
-import type { Evaluation, FactSources, RuleError } from '@triage/rules';
-import type { ComplaintQa, ComplaintRecord } from '@triage/shared/complaint';
+import type { Evaluation, FactSources, RuleError, TriagedHistoryEntry } from '@triage/rules';
+import type { ComplaintEvent, ComplaintQa, ComplaintRecord } from '@triage/shared/complaint';
 import type { BlocklistEntry } from './blocklist';
 import type { DryRunReport, DryRunRequest } from './dry-run-rules';
 import type { ReplayReport, ReplayRequest } from './replay-rules';
@@ -77,4 +77,63 @@ export interface BlocklistStore {
   find(customerId: string): Promise<BlocklistEntry | null>;
   /** Entries in force at `at`, or every entry ever made with `includeInactive`. */
   list(options: { at: Date; includeInactive: boolean }): Promise<BlocklistEntry[]>;
+}
+
+/** A rule listing to record: who owns it, who must confirm it and by when (rule-listing.ts). */
+export interface RuleListingRequest {
+  customerId: string;
+  /** The listing's id: the triggering complaint's id (a replay of its triage finds its own listing). */
+  listingId: string;
+  owner: string;
+  reviewer: string;
+  reason: string;
+  until: Date;
+  confirmBy: Date;
+  at: Date;
+}
+
+/** The rule listings of the blocklist: each change is one atomic update of the customer's entry (by `_id`). */
+export interface RuleListingStore {
+  find(customerId: string): Promise<BlocklistEntry | null>;
+  /**
+   * Lists the customer unless an entry is in force at `at` (an admin's is never overwritten):
+   * `listed` when this call listed them, `ours` when this listing already exists (a replay),
+   * `already-listed` when another entry is in force.
+   */
+  autoList(
+    request: RuleListingRequest,
+  ): Promise<{ outcome: 'listed' | 'ours' | 'already-listed'; entry: BlocklistEntry | null }>;
+  /** Marks a pending listing confirmed if it still is pending and not past `confirmBy`; null otherwise. */
+  confirm(change: {
+    customerId: string;
+    listingId: string;
+    by: string;
+    at: Date;
+    reason: string;
+  }): Promise<BlocklistEntry | null>;
+  /** Removes a pending listing as lapsed; null when it is not pending any more (confirmed, replaced, lapsed). */
+  lapse(change: {
+    customerId: string;
+    listingId: string;
+    by: string;
+    at: Date;
+    reason: string;
+  }): Promise<BlocklistEntry | null>;
+}
+
+/** The customer's triaged complaints, as the blocklist stage counts them (customerHistories, ADR 0007). */
+export interface TriagedHistoryStore {
+  /** Records the complaint's triage (once per id) and answers the customer's triaged complaints, this one included. */
+  recordTriaged(customerId: string, entry: TriagedHistoryEntry): Promise<TriagedHistoryEntry[]>;
+}
+
+/** A complaint's event history (the complaint document's `events`). */
+export interface ComplaintEventLog {
+  /** Appends the event unless the complaint already has one of this type (so replays add nothing). */
+  appendOnce(complaintId: string, event: ComplaintEvent): Promise<void>;
+}
+
+/** The confirmation deadlines: one delayed job per listing, with a deterministic id. */
+export interface ListingDeadlines {
+  schedule(customerId: string, listingId: string, at: Date): Promise<void>;
 }

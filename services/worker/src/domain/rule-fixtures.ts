@@ -1,4 +1,6 @@
 import {
+  blocklistPeriods,
+  blocklistStage,
   evaluateComplaint,
   severities,
   stageNames,
@@ -10,6 +12,7 @@ import { complaintInputSchema } from '@triage/shared/complaint';
 import { z } from 'zod';
 import { factsOfInput } from './complaint-facts';
 import { simulatedFactSources, simulatedHistorySchema } from './fact-sources';
+import { simulateBlocklistRules, type SimulatedBlocklisting } from './simulate-blocklist-rules';
 import { qaFixtureFileSchema, runQaFixtureCase, type QaFixtureFile } from './qa-fixtures';
 
 /**
@@ -24,8 +27,8 @@ export const defaultFixtureReceivedAt = '2026-03-04T15:00:00.000Z';
 const firedRuleName = z
   .string()
   .regex(
-    new RegExp(`^(${stageNames.join('|')})/[a-z0-9][a-z0-9_.-]*$`),
-    'a fired rule as "<stage>/<rule name>", e.g. "severity/legal-threat"',
+    new RegExp(`^(${[...stageNames, blocklistStage].join('|')})/[a-z0-9][a-z0-9_.-]*$`),
+    'a fired rule as "<stage>/<rule name>", e.g. "severity/legal-threat" or "blocklist/repeated-abuse"',
   );
 const names = z.array(z.string().min(1)).min(1);
 
@@ -49,6 +52,13 @@ export const ruleFixtureExpectationSchema = z
     relatedComplaints: z.number().int().min(0).optional(),
     firstResponseDueAt: z.iso.datetime({ offset: true }).optional(),
     resolutionDueAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * What rules/blocklist.json does after the decision: the period of the listing the first
+     * fired blocklist rule makes, or "none" (no rule fired, or history.blocklisted: already listed).
+     */
+    blocklistPeriod: z.enum([...blocklistPeriods, 'none']).optional(),
+    /** The listing's named reviewer, e.g. "supervisor:sofia". */
+    blocklistReviewer: z.string().min(1).optional(),
   })
   .strict()
   .refine((expectation) => Object.keys(expectation).length > 0, {
@@ -146,13 +156,22 @@ interface FixtureCaseOutcome {
 
 /** A triage case's outcome with its evaluation, or a QA case's with its QA result. */
 export type FixtureCaseResult =
-  | (FixtureCaseOutcome & { stage: 'triage'; evaluation: Evaluation })
+  | (FixtureCaseOutcome & {
+      stage: 'triage';
+      evaluation: Evaluation;
+      /** What the blocklist stage did after the decision (rules/blocklist.json). */
+      blocklisting: SimulatedBlocklisting;
+    })
   | (FixtureCaseOutcome & { stage: 'qa'; qa: QaEvaluation });
 
 const show = (value: unknown) => JSON.stringify(value);
 
 /** What differs between a decision and a case's expectation (empty when it passes). */
-export function expectationFailures(expectation: RuleFixtureExpectation, evaluation: Evaluation): string[] {
+export function expectationFailures(
+  expectation: RuleFixtureExpectation,
+  evaluation: Evaluation,
+  blocklisting: Pick<SimulatedBlocklisting, 'fired' | 'listing'> = { fired: [], listing: null },
+): string[] {
   const { decision } = evaluation;
   const failures: string[] = [];
   const exact = (field: string, expected: unknown, actual: unknown) => {
@@ -168,7 +187,7 @@ export function expectationFailures(expectation: RuleFixtureExpectation, evaluat
     const present = (unwanted ?? []).filter((item) => actual.includes(item));
     if (present.length > 0) failures.push(`${field}: must not contain ${show(present)}`);
   };
-  const fired = decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`);
+  const fired = [...decision.firedRules, ...blocklisting.fired].map((rule) => `${rule.stage}/${rule.rule}`);
   const instant = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso).toISOString());
 
   exact('category', expectation.category, decision.category);
@@ -191,6 +210,8 @@ export function expectationFailures(expectation: RuleFixtureExpectation, evaluat
     decision.firstResponseDueAt.toISOString(),
   );
   exact('resolutionDueAt', instant(expectation.resolutionDueAt), decision.resolutionDueAt.toISOString());
+  exact('blocklistPeriod', expectation.blocklistPeriod, blocklisting.listing?.period ?? 'none');
+  exact('blocklistReviewer', expectation.blocklistReviewer, blocklisting.listing?.reviewer);
   return failures;
 }
 
@@ -212,8 +233,17 @@ export async function runFixtureCase(
     simulatedFactSources(fixture.history, receivedAt),
     receivedAt,
   );
-  const failures = expectationFailures(fixture.expect, evaluation);
-  return { stage: 'triage', file, name: fixture.name, passed: failures.length === 0, failures, evaluation };
+  const blocklisting = await simulateBlocklistRules(ruleset, facts, evaluation.decision, fixture.history);
+  const failures = expectationFailures(fixture.expect, evaluation, blocklisting);
+  return {
+    stage: 'triage',
+    file,
+    name: fixture.name,
+    passed: failures.length === 0,
+    failures,
+    evaluation,
+    blocklisting,
+  };
 }
 
 /** Runs every case of every fixture file, in file and case order. */
@@ -241,12 +271,15 @@ export function rulesNeverFired(ruleset: Ruleset, results: readonly FixtureCaseR
     results.flatMap((result) =>
       result.stage === 'qa'
         ? result.qa.firedRules.map((rule) => `qa/${rule.rule}`)
-        : result.evaluation.decision.firedRules.map((rule) => `${rule.stage}/${rule.rule}`),
+        : [...result.evaluation.decision.firedRules, ...result.blocklisting.fired].map(
+            (rule) => `${rule.stage}/${rule.rule}`,
+          ),
     ),
   );
   return [
     ...stageNames.flatMap((stage) => ruleset.stages[stage].rules.map((rule) => `${stage}/${rule.name}`)),
     ...ruleset.qa.rules.map((rule) => `qa/${rule.name}`),
+    ...ruleset.blocklist.rules.map((rule) => `${blocklistStage}/${rule.name}`),
   ].filter((name) => !fired.has(name));
 }
 

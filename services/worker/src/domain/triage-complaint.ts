@@ -2,6 +2,7 @@ import { evaluateComplaint, type FactSources, type Ruleset } from '@triage/rules
 import type { RouteQueue, TriageStore } from './ports';
 import { factsOfRecord } from './complaint-facts';
 import { explainTrace } from './explain-trace';
+import { applyBlocklistRules, type BlocklistRulesDeps } from './apply-blocklist-rules';
 
 export type TriageOutcome = 'triaged' | 'already-triaged' | 'missing';
 
@@ -26,10 +27,16 @@ export async function triageComplaint(
   routeQueue: RouteQueue,
   /** Told how long each evaluation took, in seconds (for metrics). */
   observeEvaluation?: (seconds: number) => void,
+  /**
+   * Runs rules/blocklist.json after the decision (apply-blocklist-rules.ts); also on a retry that
+   * finds the complaint decided, so a crash between the two never loses a listing.
+   */
+  blocklisting?: BlocklistRulesDeps,
 ): Promise<TriageOutcome> {
   const complaint = await store.load(complaintId);
   if (!complaint) return 'missing';
   let outcome: TriageOutcome = 'already-triaged';
+  let decision = complaint.decision;
   if (AWAITING_TRIAGE.has(complaint.status)) {
     const started = performance.now();
     const evaluation = await evaluateComplaint(
@@ -40,6 +47,10 @@ export async function triageComplaint(
     observeEvaluation?.((performance.now() - started) / 1000);
     const explained = { ...evaluation, trace: explainTrace(evaluation.trace) };
     outcome = (await store.saveDecision(complaintId, explained, requestId)) ? 'triaged' : 'already-triaged';
+    decision = evaluation.decision;
+  }
+  if (blocklisting && decision) {
+    await applyBlocklistRules(ruleset, factsOfRecord(complaint), decision, requestId, blocklisting);
   }
   await routeQueue.enqueue(complaintId, requestId);
   return outcome;

@@ -15,7 +15,8 @@ import {
   unblockCustomer,
   type BlocklistEntry,
 } from '../../domain/blocklist';
-import type { BlocklistStore } from '../../domain/ports';
+import type { BlocklistStore, ComplaintEventLog, RuleListingStore } from '../../domain/ports';
+import { confirmListing } from '../../domain/confirm-listing';
 
 export const customerParams = z.object({ customerId: z.string().trim().min(1).max(200) });
 
@@ -29,6 +30,16 @@ export const blockSchema = z
       .string()
       .trim()
       .min(1, 'say why (it is kept in the history)')
+      .max(blocklistLimits.maxReasonLength),
+  })
+  .strict();
+
+export const confirmSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why the listing stands (it is kept in the history)')
       .max(blocklistLimits.maxReasonLength),
   })
   .strict();
@@ -49,7 +60,12 @@ function present(entry: BlocklistEntry, now: Date) {
  * The blocklist: supervisors and admins read it, admins change it; every change records who
  * made it and why.
  */
-export function blocklistRouter(deps: { apiKeys: ApiKeyTable; blocklist: BlocklistStore }): Router {
+export function blocklistRouter(deps: {
+  apiKeys: ApiKeyTable;
+  blocklist: BlocklistStore;
+  listings: RuleListingStore;
+  complaintEvents: ComplaintEventLog;
+}): Router {
   const router = Router();
   const admin = requireRole(deps.apiKeys, 'admin');
   const readers = requireRole(deps.apiKeys, 'supervisor', 'admin');
@@ -79,6 +95,22 @@ export function blocklistRouter(deps: { apiKeys: ApiKeyTable; blocklist: Blockli
       now,
     );
     res.status(created ? 201 : 200).json(present(entry, now));
+  });
+
+  // A rule listing's named reviewer (or any admin) confirms it; the use case refuses anyone else.
+  router.post('/v1/blocklist/:customerId/confirm', readers, async (req, res) => {
+    const { customerId } = parseOrThrow(customerParams, req.params, 'path');
+    const body = parseOrThrow(confirmSchema, req.body);
+    const principal = principalOf(req);
+    const now = new Date();
+    const entry = await confirmListing(
+      deps.listings,
+      deps.complaintEvents,
+      { customerId, reason: body.reason },
+      { label: actorOf(principal), isAdmin: principal.role === 'admin' },
+      now,
+    );
+    res.json(present(entry, now));
   });
 
   router.delete('/v1/blocklist/:customerId', admin, async (req, res) => {

@@ -1,6 +1,6 @@
 import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
-import { blockSchema, customerParams } from './blocklist-router';
+import { blockSchema, confirmSchema, customerParams } from './blocklist-router';
 import { dryRunSchema, replaySchema, validateSchema } from './rules-router';
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -84,6 +84,16 @@ export function workerOpenApi(): OpenAPIRegistry {
             description:
               'The rules (stage/rule) not evaluated because the index proved they cannot fire for this complaint',
           }),
+          blocklist: z
+            .looseObject({
+              fired: z.array(z.looseObject({})),
+              trace: z.array(z.looseObject({})),
+              listing: z.looseObject({}).nullable(),
+            })
+            .meta({
+              description:
+                'What rules/blocklist.json would do after the decision, over history.triaged and this complaint',
+            }),
         }),
         'Decision and condition trace',
       ),
@@ -138,6 +148,17 @@ export function workerOpenApi(): OpenAPIRegistry {
     responses: {
       200: json(blocklistEntry, 'The entry'),
       ...problemResponses(400, 401, 403, 404, 429),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/blocklist/{customerId}/confirm',
+    summary:
+      'Confirm a rule listing (rules/blocklist.json) before its deadline: only its named reviewer or an admin',
+    request: { params: customerParams, body: { content: { 'application/json': { schema: confirmSchema } } } },
+    responses: {
+      200: json(blocklistEntry, 'Confirmed: the customer stays listed until the entry’s until'),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
     },
   });
   registry.registerPath({

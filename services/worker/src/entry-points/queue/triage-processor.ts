@@ -5,6 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
 import { triageComplaint } from '../../domain/triage-complaint';
 import type { RouteQueue, TriageStore } from '../../domain/ports';
+import type { BlocklistRulesDeps } from '../../domain/apply-blocklist-rules';
 
 export interface TriageProcessorDeps {
   rules: RulesetHolder;
@@ -13,6 +14,8 @@ export interface TriageProcessorDeps {
   routeQueue: RouteQueue;
   logger: Logger;
   observeEvaluation?: (seconds: number) => void;
+  /** Automatic blocklisting after each decision (rules/blocklist.json). */
+  blocklisting?: BlocklistRulesDeps;
 }
 
 /** Thin: validate the job, call the use case, map permanent failures to UnrecoverableError. */
@@ -29,6 +32,7 @@ export function triageProcessor(deps: TriageProcessorDeps) {
       deps.sourcesAsOf,
       deps.routeQueue,
       deps.observeEvaluation,
+      deps.blocklisting,
     );
     if (outcome === 'missing') throw new UnrecoverableError(`complaint ${complaintId} does not exist`);
     deps.logger.info({ complaintId, requestId, outcome, jobId: job.id }, 'complaint triaged');
