@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import type { QaJob } from '@triage/shared/jobs';
+import { pipelineJobQueues, type QaJob } from '@triage/shared/jobs';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { buildComplaint, buildEnglishComplaint } from '../support/builders';
 import { watchCompletedJobs } from '../support/job-watcher';
 import { startTestStack, testKeys, type TestStack } from '../support/test-stack';
@@ -169,6 +171,28 @@ describe('auto-QA: a ticket worked over HTTP is scored by rules/qa.json when it 
     expect(complaint.qa.firedRules.map((rule: { rule: string }) => rule.rule)).toEqual(
       expect.arrayContaining(['forbidden-phrase', 'professional-wording', 'resolution-code-present']),
     );
+  });
+
+  it('when the same close is scored again (a duplicate job), then nothing changes: one result, one qa.auto-scored event', async () => {
+    const id = ids.apologised!;
+    const before = await stack.router.tickets.findById(id);
+    const connection = new Redis(stack.env.REDIS_URL!, { maxRetriesPerRequest: null });
+    const queue = new Queue<QaJob>(pipelineJobQueues.qa, { connection, prefix: stack.env.QUEUE_PREFIX! });
+    try {
+      await queue.add('qa', { complaintId: id, closeNumber: 0 }, { jobId: `qa-duplicate-${id}` });
+      const job = await qaJobs.waitFor(
+        (item) => item.data.complaintId === id && item.result !== 'scored',
+        20_000,
+        'duplicate qa job',
+      );
+      expect(job.result).toBe('already-scored');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const after = await stack.router.tickets.findById(id);
+    expect(after?.qa).toEqual(before?.qa);
+    expect(after?.events.filter((e) => e.type === 'qa.auto-scored')).toHaveLength(1);
   });
 
   it('when an admin dry-runs the QA stage over a stored closed ticket, then it scores as the close did and shows the stored result', async () => {
