@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { pipelineJobQueues, type QaJob } from '@triage/shared/jobs';
@@ -250,6 +253,48 @@ describe('auto-QA: a ticket worked over HTTP is scored by rules/qa.json when it 
       }),
     ]);
   });
+
+  it('when the same candidate is replayed with npm run rules -- qa-replay, then the CLI reports the same change', async () => {
+    const candidate = shippedQa();
+    candidate.rules = candidate.rules.filter((rule) => rule.name !== 'forbidden-phrase');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'triage-qa-rules-'));
+    try {
+      await cp('rules', dir, { recursive: true });
+      await writeFile(path.join(dir, 'qa.json'), JSON.stringify(candidate, null, 2));
+      const { code, output } = await new Promise<{ code: number | null; output: string }>(
+        (resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              path.resolve('tools', 'rules-cli.ts'),
+              'qa-replay',
+              '--mongo',
+              stack.env.MONGO_URL!,
+              '--dir',
+              dir,
+              '--json',
+            ],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          let text = '';
+          child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          child.once('error', reject);
+          child.once('exit', (exitCode) => resolve({ code: exitCode, output: text }));
+        },
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(output.slice(output.indexOf('{')))).toMatchObject({
+        compared: 2,
+        changed: { any: 1, fatal: 1 },
+        fatalTransitions: { 'fatal → not fatal': 1 },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('when a QA rule names an unknown criterion, then validate and the QA dry-run name the file and the JSON path', async () => {
     const broken = shippedQa();
