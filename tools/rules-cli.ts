@@ -15,14 +15,8 @@ import { createLogger } from '@triage/shared/kernel';
 import { connectMongo } from '@triage/shared/infra';
 import { readRuleFixtureDir } from '../services/worker/src/data-access/rule-fixture-files';
 import { TriageRepository } from '../services/worker/src/data-access/triage-repository';
-import { qaFactsOfRecord } from '../services/worker/src/domain/qa-facts-of-record';
-import { replayQa, type QaReplayReport } from '../services/worker/src/domain/replay-qa';
-import {
-  excerptOf,
-  replayLimits,
-  replayRules,
-  type ReplayReport,
-} from '../services/worker/src/domain/replay-rules';
+import { qaReplayTicketOf, replayQa, type QaReplayReport } from '../services/worker/src/domain/replay-qa';
+import { replayLimits, replayRules, type ReplayReport } from '../services/worker/src/domain/replay-rules';
 import {
   rulesNeverFired,
   runRuleFixtures,
@@ -206,17 +200,7 @@ async function replay(options: {
       const report = await replayQa({
         current: current.ruleset,
         candidate: candidate.ruleset,
-        tickets: closed.map((complaint) => ({
-          ticket: qaFactsOfRecord(complaint),
-          excerpt: excerptOf(complaint),
-          stored: complaint.qa
-            ? {
-                score: complaint.qa.score,
-                fatal: complaint.qa.fatal,
-                rulesetVersion: complaint.qa.rulesetVersion,
-              }
-            : null,
-        })),
+        tickets: closed.map(qaReplayTicketOf),
         factSourcesAsOf: (at) => repository.factSourcesAsOf(at),
         examples: options.examples,
       });

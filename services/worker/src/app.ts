@@ -12,10 +12,11 @@ import {
   type ReadinessProbe,
 } from '@triage/shared/http';
 import type { Express } from 'express';
-import type { BlocklistStore, ReplayStore, RuleToolRunner } from './domain/ports';
+import type { BlocklistStore, QaStore, ReplayStore, RuleToolRunner } from './domain/ports';
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { workerOpenApi } from './entry-points/http/openapi';
+import { qaRouter } from './entry-points/http/qa-router';
 import { rulesRouter } from './entry-points/http/rules-router';
 
 export interface WorkerAppDeps {
@@ -26,6 +27,8 @@ export interface WorkerAppDeps {
   /** Runs validate, dry-run and replay off the event loop, within a time budget. */
   ruleTools: RuleToolRunner;
   blocklist: BlocklistStore;
+  /** Closed tickets' QA results (reviews of manual criteria). */
+  qaStore: QaStore;
   /** Whether rules/ is watched for changes. */
   watching: boolean;
   probes: ReadinessProbe[];
@@ -36,7 +39,7 @@ export interface WorkerAppDeps {
   trustProxy?: boolean | number | string;
 }
 
-/** The worker's admin HTTP app: health, rules (status, validate, dry-run, replay) and the blocklist. */
+/** The worker's admin HTTP app: health, rules (status, validate, dry-run, replay), QA reviews and the blocklist. */
 export function createApp(deps: WorkerAppDeps): Express {
   const app = createBaseApp('worker', deps.logger, deps.probes, {
     metrics: deps.metrics,
@@ -49,6 +52,7 @@ export function createApp(deps: WorkerAppDeps): Express {
   app.use(jsonBody('1mb'));
   app.use(rulesRouter(deps));
   app.use(blocklistRouter(deps));
+  app.use(qaRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

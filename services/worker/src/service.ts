@@ -176,6 +176,7 @@ export async function startWorker(
     trustProxy: config.TRUST_PROXY,
     rules,
     replayStore: repository,
+    qaStore: repository,
     ruleTools,
     blocklist,
     watching: watcher !== undefined,

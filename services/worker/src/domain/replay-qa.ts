@@ -7,7 +7,10 @@ import {
   type QaTicket,
   type Ruleset,
 } from '@triage/rules';
+import type { ComplaintRecord } from '@triage/shared/complaint';
 import { memoizedFactSources } from './fact-sources';
+import { qaFactsOfRecord } from './qa-facts-of-record';
+import { excerptOf } from './replay-rules';
 import type { RuleToolOutcome } from './ports';
 import { compileWithOverlay, type CandidateFile } from './ruleset-holder';
 
@@ -16,6 +19,18 @@ export interface QaReplayTicket {
   ticket: QaTicket;
   excerpt: string;
   stored: { score: number | null; fatal: boolean; rulesetVersion: string } | null;
+}
+
+/** A stored closed ticket as a QA replay takes it: its facts as at close, and the auto score stored then. */
+export function qaReplayTicketOf(complaint: ComplaintRecord): QaReplayTicket {
+  const { qa } = complaint;
+  return {
+    ticket: qaFactsOfRecord(complaint),
+    excerpt: excerptOf(complaint),
+    stored: qa
+      ? { score: qa.autoScore ?? qa.score, fatal: qa.fatal, rulesetVersion: qa.rulesetVersion }
+      : null,
+  };
 }
 
 export interface QaReplayRequest {
@@ -48,7 +63,7 @@ export interface QaReplayReport {
   /** "fatal → not fatal": 3, … */
   fatalTransitions: Record<string, number>;
   examples: QaReplayExample[];
-  /** Tickets whose stored score differs from what the current rules give (scored by an older ruleset). */
+  /** Tickets whose stored auto score differs from what the current rules give (scored by an older ruleset). */
   storedScoresDiffer: number;
   failures: Array<{ complaintId: string; message: string }>;
 }

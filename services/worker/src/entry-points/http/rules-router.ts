@@ -19,7 +19,8 @@ import { z } from 'zod';
 import { simulatedHistorySchema } from '../../domain/fact-sources';
 import { qaFactsOfRecord } from '../../domain/qa-facts-of-record';
 import { qaHandlingSchema } from '../../domain/qa-fixtures';
-import { excerptOf, replayLimits } from '../../domain/replay-rules';
+import { qaReplayTicketOf } from '../../domain/replay-qa';
+import { replayLimits } from '../../domain/replay-rules';
 import type { ReplayStore, RuleToolOutcome, RuleToolRunner } from '../../domain/ports';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
 
@@ -202,17 +203,7 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
     const outcome = await deps.ruleTools.qaReplay(
       {
         liveFiles: deps.rules.files(),
-        tickets: closed.map((complaint) => ({
-          ticket: qaFactsOfRecord(complaint),
-          excerpt: excerptOf(complaint),
-          stored: complaint.qa
-            ? {
-                score: complaint.qa.score,
-                fatal: complaint.qa.fatal,
-                rulesetVersion: complaint.qa.rulesetVersion,
-              }
-            : null,
-        })),
+        tickets: closed.map(qaReplayTicketOf),
         examples: body.examples,
         ...(body.files === undefined ? {} : { overlay: body.files }),
       },
