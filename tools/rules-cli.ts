@@ -4,6 +4,7 @@
  *   npm run rules -- validate [--dir rules]
  *   npm run rules -- test     [--dir rules] [--case <text>] [--verbose]
  *   npm run rules -- replay   --mongo <url> [--dir <candidate>] [--base rules] [--limit 200] [--examples 20] [--json]
+ *   npm run rules -- qa-replay --mongo <url> [--dir <candidate>] [--base rules] [--limit 200] [--examples 20] [--json]
  *
  * Exit codes: 0 fine, 1 rule errors / failing fixtures, 2 bad usage.
  */
@@ -14,6 +15,7 @@ import { createLogger } from '@triage/shared/kernel';
 import { connectMongo } from '@triage/shared/infra';
 import { readRuleFixtureDir } from '../services/worker/src/data-access/rule-fixture-files';
 import { TriageRepository } from '../services/worker/src/data-access/triage-repository';
+import { qaReplayTicketOf, replayQa, type QaReplayReport } from '../services/worker/src/domain/replay-qa';
 import { replayLimits, replayRules, type ReplayReport } from '../services/worker/src/domain/replay-rules';
 import {
   rulesNeverFired,
@@ -34,6 +36,10 @@ const usage = `Usage: npm run rules -- <command> [options]
   replay --mongo <url> [--dir <candidate dir>] [--base rules] [--limit ${replayLimits.defaultLimit}] [--examples ${replayLimits.defaultExamples}] [--json]
       Evaluates the rules in --base and in --dir over the newest stored complaints (read-only)
       and counts what would change: category, severity, queue, deadlines, tags, fired rules.
+
+  qa-replay --mongo <url> [--dir <candidate dir>] [--base rules] [--limit ${replayLimits.defaultLimit}] [--examples ${replayLimits.defaultExamples}] [--json]
+      Scores the most recently closed tickets with the QA rules and scorecards in --base and in
+      --dir (read-only) and counts what would change: score, fatal, scorecard, tags, criteria.
 `;
 
 class UsageError extends Error {}
@@ -136,6 +142,32 @@ function printReplay(report: ReplayReport & { limit: number }): void {
   }
 }
 
+function printQaReplay(report: QaReplayReport & { limit: number }): void {
+  console.log(
+    `QA-replayed ${report.compared} of the latest ${report.limit} closed tickets: current ${report.currentVersion} → candidate ${report.candidateVersion}`,
+  );
+  const { any, ...fields } = report.changed;
+  const changedFields = Object.entries(fields).filter(([, count]) => count > 0);
+  console.log(
+    `changed: ${any}${changedFields.length ? ` (${changedFields.map(([field, count]) => `${field} ${count}`).join(', ')})` : ''}`,
+  );
+  console.log(`mean score: ${String(report.meanScore.current)} → ${String(report.meanScore.candidate)}`);
+  for (const [transition, count] of Object.entries(report.fatalTransitions))
+    console.log(`  ${transition}  ×${count}`);
+  if (report.storedScoresDiffer > 0)
+    console.log(`stored scores that differ from the current rules already: ${report.storedScoresDiffer}`);
+  for (const failure of report.failures)
+    console.log(`  could not score ${failure.complaintId}: ${failure.message}`);
+  if (report.examples.length > 0) console.log('\nexamples:');
+  for (const example of report.examples) {
+    console.log(
+      `  ${example.complaintId}  ${String(example.from.score)} → ${String(example.to.score)}  ${example.excerpt}`,
+    );
+    for (const [criterion, change] of Object.entries(example.criteria))
+      console.log(`      ${criterion}: ${change}`);
+  }
+}
+
 async function replay(options: {
   mongo: string | undefined;
   base: string;
@@ -143,8 +175,10 @@ async function replay(options: {
   limit: number;
   examples: number;
   json: boolean;
+  /** Replay the QA stage over closed tickets instead of triage over complaints. */
+  qa: boolean;
 }): Promise<number> {
-  if (!options.mongo) throw new UsageError('replay needs --mongo <url>');
+  if (!options.mongo) throw new UsageError(`${options.qa ? 'qa-replay' : 'replay'} needs --mongo <url>`);
   databaseNameOf(options.mongo);
   const [current, candidate] = await Promise.all([compiled(options.base), compiled(options.candidate)]);
   for (const [dir, result] of [
@@ -161,6 +195,19 @@ async function replay(options: {
   const connection = await connectMongo(options.mongo, createLogger('rules-cli', 'error'));
   try {
     const repository = new TriageRepository(connection);
+    if (options.qa) {
+      const closed = await repository.latestClosed(options.limit);
+      const report = await replayQa({
+        current: current.ruleset,
+        candidate: candidate.ruleset,
+        tickets: closed.map(qaReplayTicketOf),
+        factSourcesAsOf: (at) => repository.factSourcesAsOf(at),
+        examples: options.examples,
+      });
+      if (options.json) console.log(JSON.stringify({ limit: options.limit, ...report }, null, 2));
+      else printQaReplay({ limit: options.limit, ...report });
+      return 0;
+    }
     const complaints = await repository.latestComplaints(options.limit);
     const report = await replayRules({
       current: current.ruleset,
@@ -236,7 +283,9 @@ async function main(argv: string[]): Promise<number> {
     case 'test':
       return test(dir, values.case, values.verbose);
     case 'replay':
+    case 'qa-replay':
       return replay({
+        qa: command === 'qa-replay',
         mongo: values.mongo,
         base: path.resolve(values.base),
         candidate: dir,

@@ -302,6 +302,7 @@ export async function startRouter(
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
   const boardJobQueues = [
     ...watchedPipelineQueues,
+    autoQa.queue,
     timers.sla,
     timers.lease,
     timers.notifications,

@@ -221,6 +221,7 @@ export async function startWorker(
     trustProxy: config.TRUST_PROXY,
     rules,
     replayStore: repository,
+    qaStore: repository,
     ruleTools,
     blocklist,
     listings: blocklist,

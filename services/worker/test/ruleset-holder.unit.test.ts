@@ -31,6 +31,32 @@ describe('RulesetHolder', () => {
     });
   });
 
+  it('when rules/qa.json is edited, then a reload applies the new QA rules, and a broken one is rejected with the last good rules serving', async () => {
+    const holder = loadedHolder();
+    const live = holder.get();
+    const qa = JSON.parse(holder.files().get('qa.json')!) as {
+      rules: Array<{ name: string; event: { params: Record<string, unknown> } }>;
+    };
+    qa.rules = qa.rules.filter((rule) => rule.name !== 'csat-low');
+    const edited = new Map(holder.files()).set('qa.json', JSON.stringify(qa));
+    expect(await holder.reload(async () => edited)).toBe(true);
+    expect(holder.get().version).not.toBe(live.version);
+    expect(holder.get().qa.rules.map((rule) => rule.name)).not.toContain('csat-low');
+
+    const good = holder.get();
+    qa.rules[0]!.event.params.criterion = 'made-up';
+    const broken = new Map(holder.files()).set('qa.json', JSON.stringify(qa));
+    expect(await holder.reload(async () => broken)).toBe(false);
+    expect(holder.get()).toBe(good);
+    expect(holder.status().errors).toEqual([
+      {
+        file: 'qa.json',
+        path: '/rules/0/event/params/criterion',
+        message: 'unknown criterion "made-up" (rules/qa-scorecards.json)',
+      },
+    ]);
+  });
+
   it('when a good compile follows a broken one, then it goes live, the errors clear and "applied" says it changed', async () => {
     const holder = loadedHolder();
     holder.apply({ ok: false, errors: [{ file: 'sla.json', path: '/', message: 'not valid JSON' }] });

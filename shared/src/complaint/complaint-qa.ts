@@ -14,11 +14,20 @@ export interface ComplaintQa {
   notScored: string[];
   /** Manual criteria waiting for a reviewer. */
   pendingManual: string[];
+  /** Manual criteria a reviewer scored (POST /v1/qa/:complaintId/review on the worker). */
+  manual?: QaCriterionScore[];
+  /** Whether no manual criterion is pending. */
+  complete: boolean;
+  /** How many reviews were stored: each review is one update guarded by it. */
+  reviewCount: number;
+  reviewedAt?: Date;
   tags: string[];
   points: number;
   maxPoints: number;
-  /** 100 × points ÷ maxPoints of the criteria scored; 0 after a fatal failure; null when none was scored. */
+  /** 100 × points ÷ maxPoints of the criteria scored (auto + reviewer); 0 after a fatal failure; null when none was. */
   score: number | null;
+  /** The score of the auto criteria alone, as stored at the close (what a QA replay compares with). */
+  autoScore: number | null;
   fatal: boolean;
   fatalCriteria: string[];
   firedRules: FiredQaRule[];

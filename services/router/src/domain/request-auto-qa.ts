@@ -3,8 +3,8 @@ import type { DeskDeps } from './desk-deps';
 
 /**
  * Asks the worker to score a ticket that just closed with the auto-QA rules (docs/quality.md).
- * The ticket is closed whatever happens here: a failure is logged, and an admin can score it
- * again through the worker's QA replay.
+ * The ticket is closed whatever happens here: a failure is logged (the worker's QA dry-run still
+ * shows what the ticket would score; adding the job again stores it).
  */
 /**
  * Offers a closed ticket to the QA sampling plan (a review opens when a reason applies). The

@@ -6,6 +6,8 @@ import type { Evaluation, FactSources, RuleError, TriagedHistoryEntry } from '@t
 import type { ComplaintEvent, ComplaintQa, ComplaintRecord } from '@triage/shared/complaint';
 import type { BlocklistEntry } from './blocklist';
 import type { DryRunReport, DryRunRequest } from './dry-run-rules';
+import type { QaDryRunReport, QaDryRunRequest } from './dry-run-qa';
+import type { QaReplayReport, QaReplayRequest } from './replay-qa';
 import type { ReplayReport, ReplayRequest } from './replay-rules';
 import type { ValidateReport, ValidateRequest } from './validate-rules';
 
@@ -24,6 +26,11 @@ export interface QaStore {
    * and that close is not scored yet; false otherwise.
    */
   saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean>;
+  /**
+   * Replaces the QA result `before` with `after` (a review), with a `qa.reviewed` event, if it is
+   * still the same close and no other review was stored since; false otherwise.
+   */
+  saveReview(id: string, before: ComplaintQa, after: ComplaintQa, reviewer: string): Promise<boolean>;
 }
 
 export interface RouteQueue {
@@ -32,6 +39,8 @@ export interface RouteQueue {
 
 /** Where a replay reads from. Read-only: a replay never writes a decision. */
 export interface ReplayStore {
+  /** One stored complaint, whole (QA dry-runs score it). */
+  load(id: string): Promise<ComplaintRecord | null>;
   /** The newest stored complaints, newest first (decision included, trace and events left out). */
   latestComplaints(limit: number): Promise<ComplaintRecord[]>;
   /** The most recently closed tickets, newest first (QA result included, QA trace left out). */
@@ -56,6 +65,15 @@ export interface RuleToolRunner {
     request: ReplayRequest,
     factSourcesAsOf: (at: Date) => FactSources,
   ): Promise<RuleToolOutcome<ReplayReport>>;
+  /** Scores one ticket with the QA stage; `factSourcesAsOf` answers repeatCount for a stored one. */
+  qaDryRun(
+    request: QaDryRunRequest,
+    factSourcesAsOf: (at: Date) => FactSources,
+  ): Promise<RuleToolOutcome<QaDryRunReport>>;
+  qaReplay(
+    request: QaReplayRequest,
+    factSourcesAsOf: (at: Date) => FactSources,
+  ): Promise<RuleToolOutcome<QaReplayReport>>;
 }
 
 export interface BlocklistStore {

@@ -100,7 +100,8 @@ export function decisionChanges(
   return changes;
 }
 
-function excerptOf(complaint: ComplaintRecord): string {
+/** The subject, or the start of the body: enough to recognise a complaint in a report. */
+export function excerptOf(complaint: Pick<ComplaintRecord, 'subject' | 'body'>): string {
   const text = (complaint.subject?.trim() || complaint.body).replace(/\s+/g, ' ');
   return text.length > 160 ? `${text.slice(0, 160)}…` : text;
 }

@@ -1,7 +1,8 @@
 import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
 import { blockSchema, confirmSchema, customerParams } from './blocklist-router';
-import { dryRunSchema, replaySchema, validateSchema } from './rules-router';
+import { qaComplaintParams, qaReviewSchema } from './qa-router';
+import { dryRunSchema, qaDryRunSchema, qaReplaySchema, replaySchema, validateSchema } from './rules-router';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -117,6 +118,77 @@ export function workerOpenApi(): OpenAPIRegistry {
       ),
       ...problemResponses(400, 401, 403, 413, 415, 429),
       ...ruleToolProblems('replay'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/rules/qa/dry-run',
+    summary:
+      'Score one ticket (stored, or pretended) with the current or candidate QA rules; nothing is stored',
+    request: { body: { content: { 'application/json': { schema: qaDryRunSchema } } } },
+    responses: {
+      200: json(
+        z.looseObject({
+          rulesetVersion: z.string(),
+          complaintId: z.string(),
+          facts: z.looseObject({}).meta({ description: 'The QA facts of the ticket (rules/README.md)' }),
+          qa: z.looseObject({
+            scorecard: z.string(),
+            score: z.number().nullable(),
+            fatal: z.boolean(),
+            criteria: z.array(z.looseObject({})),
+            trace: z.array(z.looseObject({})),
+          }),
+          stored: z.looseObject({}).nullable().meta({ description: 'The QA result stored at its close' }),
+        }),
+        'QA score, the rules that decided each criterion, and the condition trace',
+      ),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+      ...ruleToolProblems('dry-run'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/rules/qa/replay',
+    summary: 'Candidate vs current QA rules over the most recently closed tickets (read-only)',
+    request: { body: { content: { 'application/json': { schema: qaReplaySchema } } } },
+    responses: {
+      200: json(
+        z.looseObject({
+          compared: z.number(),
+          changed: z.record(z.string(), z.number()),
+          meanScore: z.looseObject({}),
+          examples: z.array(z.looseObject({})),
+        }),
+        'What scores would change',
+      ),
+      ...problemResponses(400, 401, 403, 413, 415, 429),
+      ...ruleToolProblems('replay'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/qa/{complaintId}/review',
+    summary:
+      'Score the manual criteria of a closed ticket’s scorecard; the QA score becomes auto + reviewer criteria',
+    request: {
+      params: qaComplaintParams,
+      body: { content: { 'application/json': { schema: qaReviewSchema } } },
+    },
+    responses: {
+      200: json(
+        z.looseObject({
+          complaintId: z.string(),
+          qa: z.looseObject({
+            score: z.number().nullable(),
+            fatal: z.boolean(),
+            complete: z.boolean(),
+            manual: z.array(z.looseObject({})),
+          }),
+        }),
+        'The QA result with the reviewer’s criteria',
+      ),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
     },
   });
   registry.registerPath({

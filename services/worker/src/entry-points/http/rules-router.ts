@@ -1,10 +1,25 @@
-import { rulesetFileNames, type RuleError } from '@triage/rules';
-import { parseOrThrow, ValidationError, type ApiKeyTable } from '@triage/shared/kernel';
+import {
+  defaultQaFactValues,
+  rulesetFileNames,
+  type QaFactValues,
+  type QaTicket,
+  type RuleError,
+} from '@triage/rules';
+import {
+  ConflictError,
+  NotFoundError,
+  parseOrThrow,
+  ValidationError,
+  type ApiKeyTable,
+} from '@triage/shared/kernel';
 import { complaintInputSchema } from '@triage/shared/complaint';
 import { requireRole } from '@triage/shared/http';
 import { Router } from 'express';
 import { z } from 'zod';
 import { simulatedHistorySchema } from '../../domain/fact-sources';
+import { qaFactsOfRecord } from '../../domain/qa-facts-of-record';
+import { qaHandlingSchema } from '../../domain/qa-fixtures';
+import { qaReplayTicketOf } from '../../domain/replay-qa';
 import { replayLimits } from '../../domain/replay-rules';
 import type { ReplayStore, RuleToolOutcome, RuleToolRunner } from '../../domain/ports';
 import type { RulesetHolder } from '../../domain/ruleset-holder';
@@ -45,6 +60,30 @@ export const dryRunSchema = z
   .strict();
 
 export const replaySchema = z
+  .object({
+    files: candidateFilesSchema.optional(),
+    limit: z.number().int().min(1).max(replayLimits.maxLimit).default(replayLimits.defaultLimit),
+    examples: z.number().int().min(0).max(replayLimits.maxExamples).default(replayLimits.defaultExamples),
+  })
+  .strict();
+
+export const qaDryRunSchema = z
+  .object({
+    /** A stored ticket to score (closed, or at least routed). */
+    complaintId: z.string().min(1).max(200).optional(),
+    /** Handling facts to pretend: over the stored ticket's, or over a ticket handled by the book. */
+    handling: qaHandlingSchema.optional(),
+    /** A customer history to pretend (repeatCount); a stored ticket's own otherwise. */
+    history: simulatedHistorySchema.optional(),
+    files: candidateFilesSchema.optional(),
+  })
+  .strict()
+  .refine((body) => body.complaintId !== undefined || body.handling !== undefined, {
+    message: 'name a stored ticket (complaintId) or pretend one (handling)',
+    path: ['complaintId'],
+  });
+
+export const qaReplaySchema = z
   .object({
     files: candidateFilesSchema.optional(),
     limit: z.number().int().min(1).max(replayLimits.maxLimit).default(replayLimits.defaultLimit),
@@ -115,6 +154,56 @@ export function rulesRouter(deps: RulesRouterDeps): Router {
       {
         liveFiles: deps.rules.files(),
         complaints,
+        examples: body.examples,
+        ...(body.files === undefined ? {} : { overlay: body.files }),
+      },
+      (at) => deps.replayStore.factSourcesAsOf(at),
+    );
+    res.json({ limit: body.limit, ...reportOf(outcome) });
+  });
+
+  router.post('/v1/rules/qa/dry-run', admin, async (req, res) => {
+    const body = parseOrThrow(qaDryRunSchema, req.body);
+    const handling = (body.handling ?? {}) as Partial<QaFactValues>;
+    let ticket: QaTicket;
+    let stored: Record<string, unknown> | null = null;
+    if (body.complaintId !== undefined) {
+      const complaint = await deps.replayStore.load(body.complaintId);
+      if (!complaint) throw new NotFoundError(`No complaint with id ${body.complaintId}.`);
+      if (!complaint.ticket) throw new ConflictError(`Complaint ${body.complaintId} has no ticket yet.`);
+      const fromRecord = qaFactsOfRecord(complaint);
+      ticket = { ...fromRecord, facts: { ...fromRecord.facts, ...handling } };
+      if (complaint.qa) {
+        const { trace: _trace, ...summary } = complaint.qa;
+        stored = summary;
+      }
+    } else {
+      ticket = {
+        complaintId: 'dry-run',
+        customerId: 'dry-run',
+        receivedAt: new Date(),
+        facts: { ...defaultQaFactValues(), ...handling },
+      };
+    }
+    const outcome = await deps.ruleTools.qaDryRun(
+      {
+        liveFiles: deps.rules.files(),
+        ticket,
+        ...(body.files === undefined ? {} : { overlay: body.files }),
+        ...(body.history === undefined ? {} : { history: body.history }),
+      },
+      (at) => deps.replayStore.factSourcesAsOf(at),
+    );
+    res.json({ ...reportOf(outcome), stored });
+  });
+
+  router.post('/v1/rules/qa/replay', admin, async (req, res) => {
+    const body = parseOrThrow(qaReplaySchema, req.body);
+    const closed = await deps.replayStore.latestClosed(body.limit);
+    const outcome = await deps.ruleTools.qaReplay(
+      {
+        liveFiles: deps.rules.files(),
+        tickets: closed.map(qaReplayTicketOf),
         examples: body.examples,
         ...(body.files === undefined ? {} : { overlay: body.files }),
       },

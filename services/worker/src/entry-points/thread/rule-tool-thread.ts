@@ -4,7 +4,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { FactSources } from '@triage/rules';
+import { dryRunQa } from '../../domain/dry-run-qa';
 import { dryRunRules } from '../../domain/dry-run-rules';
+import { replayQaCandidate } from '../../domain/replay-qa';
 import { replayCandidate } from '../../domain/replay-rules';
 import { validateRules } from '../../domain/validate-rules';
 import type { FactSourceCall, FromRuleToolThread, ToRuleToolThread } from './rule-tool-messages';
@@ -43,12 +45,20 @@ port.on('message', (message: ToRuleToolThread) => {
     return;
   }
   const { task } = message;
-  const run =
-    task.tool === 'validate'
-      ? Promise.resolve().then(() => validateRules(task.request))
-      : task.tool === 'dry-run'
-        ? dryRunRules(task.request)
-        : replayCandidate(task.request, remoteFactSources);
+  const run = (() => {
+    switch (task.tool) {
+      case 'validate':
+        return Promise.resolve().then(() => validateRules(task.request));
+      case 'dry-run':
+        return dryRunRules(task.request);
+      case 'replay':
+        return replayCandidate(task.request, remoteFactSources);
+      case 'qa-dry-run':
+        return dryRunQa(task.request, remoteFactSources);
+      case 'qa-replay':
+        return replayQaCandidate(task.request, remoteFactSources);
+    }
+  })();
   run.then(
     (outcome) => post({ type: 'done', outcome }),
     (error: unknown) => post({ type: 'failed', message: (error as Error).message ?? String(error) }),

@@ -3,6 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { FactSources } from '@triage/rules';
 import { AppError, ServiceUnavailableError, type Logger } from '@triage/shared/kernel';
 import type { DryRunReport, DryRunRequest } from '../../domain/dry-run-rules';
+import type { QaDryRunReport, QaDryRunRequest } from '../../domain/dry-run-qa';
+import type { QaReplayReport, QaReplayRequest } from '../../domain/replay-qa';
 import type { RuleToolOutcome, RuleToolRunner } from '../../domain/ports';
 import type { ReplayReport, ReplayRequest } from '../../domain/replay-rules';
 import type { ValidateReport, ValidateRequest } from '../../domain/validate-rules';
@@ -78,6 +80,20 @@ export class RuleToolThreads implements RuleToolRunner {
     factSourcesAsOf: (at: Date) => FactSources,
   ): Promise<RuleToolOutcome<ReplayReport>> {
     return this.run<ReplayReport>({ tool: 'replay', request }, factSourcesAsOf);
+  }
+
+  qaDryRun(
+    request: QaDryRunRequest,
+    factSourcesAsOf: (at: Date) => FactSources,
+  ): Promise<RuleToolOutcome<QaDryRunReport>> {
+    return this.run<QaDryRunReport>({ tool: 'qa-dry-run', request }, factSourcesAsOf);
+  }
+
+  qaReplay(
+    request: QaReplayRequest,
+    factSourcesAsOf: (at: Date) => FactSources,
+  ): Promise<RuleToolOutcome<QaReplayReport>> {
+    return this.run<QaReplayReport>({ tool: 'qa-replay', request }, factSourcesAsOf);
   }
 
   /** Stops every running thread (their requests fail); for shutdown. */
