@@ -164,7 +164,23 @@ describe('QA reviews: closed tickets drawn by the sampling plan, scored by revie
       disputeUntil: expect.any(String),
     });
     const stored = await stack.router.tickets.findById(id);
-    expect(stored?.qa?.review).toMatchObject({ score: scored.body.review.score, reviewId: opened._id });
+    // The ticket's QA result now holds the reviewer's criteria beside the auto ones.
+    expect(stored?.qa).toMatchObject({
+      score: scored.body.review.score,
+      reviewCount: 1,
+      complete: true,
+      pendingManual: [],
+      manual: manual.map((criterion) =>
+        expect.objectContaining({ criterion: criterion.id, result: 'pass', by: 'qa:lin' }),
+      ),
+    });
+    expect(stored?.events).toContainEqual(
+      expect.objectContaining({
+        type: 'qa.reviewed',
+        actor: 'qa:lin',
+        data: expect.objectContaining({ reviewId: opened._id }),
+      }),
+    );
 
     // The agent now sees it, and disputes it once; another agent cannot.
     const own = await request(stack.router.url).get('/v1/qa/reviews').set(agent1).expect(200);
@@ -221,7 +237,9 @@ describe('QA reviews: closed tickets drawn by the sampling plan, scored by revie
       'qa.disputed',
       'qa.dispute-settled',
     ]);
-    expect((await stack.router.tickets.findById(id))?.qa?.review?.score).toBe(settled.body.review.score);
+    const afterSettle = await stack.router.tickets.findById(id);
+    expect(afterSettle?.qa).toMatchObject({ score: settled.body.review.score, reviewCount: 2 });
+    expect(afterSettle?.qa?.manual?.[0]).toMatchObject({ result: 'fail', by: 'supervisor:wang' });
   });
 
   it('when a ticket closes with nothing to review, then no review opens; a low survey answer afterwards opens one', async () => {

@@ -15,7 +15,6 @@ import type { Express } from 'express';
 import type {
   BlocklistStore,
   ComplaintEventLog,
-  QaStore,
   ReplayStore,
   RuleListingStore,
   RuleToolRunner,
@@ -23,7 +22,6 @@ import type {
 import type { RulesetHolder } from './domain/ruleset-holder';
 import { blocklistRouter } from './entry-points/http/blocklist-router';
 import { workerOpenApi } from './entry-points/http/openapi';
-import { qaRouter } from './entry-points/http/qa-router';
 import { rulesRouter } from './entry-points/http/rules-router';
 
 export interface WorkerAppDeps {
@@ -37,8 +35,6 @@ export interface WorkerAppDeps {
   /** Rule listings (rules/blocklist.json) their reviewers confirm, and the complaints' events. */
   listings: RuleListingStore;
   complaintEvents: ComplaintEventLog;
-  /** Closed tickets' QA results (reviews of manual criteria). */
-  qaStore: QaStore;
   /** Whether rules/ is watched for changes. */
   watching: boolean;
   probes: ReadinessProbe[];
@@ -62,7 +58,6 @@ export function createApp(deps: WorkerAppDeps): Express {
   app.use(jsonBody('1mb'));
   app.use(rulesRouter(deps));
   app.use(blocklistRouter(deps));
-  app.use(qaRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

@@ -221,7 +221,6 @@ export async function startWorker(
     trustProxy: config.TRUST_PROXY,
     rules,
     replayStore: repository,
-    qaStore: repository,
     ruleTools,
     blocklist,
     listings: blocklist,

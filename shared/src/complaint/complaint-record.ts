@@ -153,7 +153,6 @@ export interface ComplaintRecord extends Omit<ComplaintInput, 'occurredAt'> {
    * agents' ranking).
    */
   qa?: ComplaintQa & {
-    review?: { score: number | null; reviewId: string; at: Date };
     /** Set once the router offered a fatal hit to the QA sampling plan. */
     sampled?: boolean;
   };

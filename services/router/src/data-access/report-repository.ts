@@ -13,7 +13,6 @@ const REPORT_FIELDS = {
   'decision.category': 1,
   'csat.score': 1,
   'qa.score': 1,
-  'qa.review.score': 1,
   'decision.queue': 1,
   'decision.tags': 1,
   'decision.firstResponseDueAt': 1,

@@ -1,6 +1,7 @@
 import type { Logger } from '@triage/shared/kernel';
 import type {
   ComplaintEvent,
+  ComplaintQa,
   ComplaintRecord,
   TicketCsat,
   TicketFollowUp,
@@ -335,14 +336,42 @@ export class TicketRepository implements TicketStore {
       .lean();
   }
 
-  /** The ticket's QA score as a reviewer (or a settled dispute) left it: the ranking reads it. */
-  async setReviewedScore(
+  async saveReviewedQa(
     id: string,
-    review: { score: number | null; reviewId: string; at: Date },
-  ): Promise<void> {
-    await this.model
-      .findOneAndUpdate({ _id: id }, { $set: { 'qa.review': review } }, { projection: { _id: 1 } })
+    before: ComplaintQa,
+    after: ComplaintQa,
+    reviewer: string,
+    reviewId: string,
+  ): Promise<boolean> {
+    const saved = await this.model
+      .findOneAndUpdate(
+        {
+          _id: id,
+          status: 'closed',
+          'qa.closeNumber': before.closeNumber,
+          'qa.reviewCount': before.reviewCount ?? 0,
+        },
+        {
+          // `after` spreads `before`: the sweep's `sampled` marker stays.
+          $set: { qa: after, updatedAt: after.reviewedAt },
+          $push: {
+            events: ticketEvent(
+              'qa.reviewed',
+              { actor: reviewer },
+              {
+                reviewId,
+                criteria: (after.manual ?? []).map((c) => `${c.criterion}:${c.result}`),
+                score: after.score,
+                fatal: after.fatal,
+                complete: after.complete,
+              },
+            ),
+          },
+        },
+        { projection: { _id: 1 } },
+      )
       .lean();
+    return saved !== null;
   }
 
   async withOverdueFollowUps(before: Date, limit: number): Promise<ComplaintRecord[]> {

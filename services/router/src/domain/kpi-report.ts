@@ -25,8 +25,8 @@ export interface ReportComplaint {
   };
   followUps?: Array<{ status: 'pending' | 'kept' | 'missed'; agentId: string | null }>;
   csat?: { score: number };
-  /** The ticket's QA score (0–100): the reviewed one when a reviewer scored it, else the auto one. */
-  qa?: { score?: number | null; review?: { score: number | null } };
+  /** The ticket's QA score (0–100): auto criteria, plus a reviewer's once reviewed. */
+  qa?: { score?: number | null };
   events: ComplaintEvent[];
 }
 
@@ -176,7 +176,7 @@ export function outcomeOf(complaint: ReportComplaint, now: Date): Outcome {
     agentId: resolvedBy ?? complaint.ticket?.agentId ?? null,
     followUps: complaint.followUps ?? [],
     csatScore: complaint.csat?.score ?? null,
-    qaScore: complaint.qa?.review?.score ?? complaint.qa?.score ?? null,
+    qaScore: complaint.qa?.score ?? null,
     firstContact: resolved ? !complaint.events.some((e) => e.type === 'reopened') : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { QaSamplingFile } from '@triage/rules';
-import type { ComplaintRecord } from '@triage/shared/complaint';
+import type { ComplaintQa, ComplaintRecord } from '@triage/shared/complaint';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@triage/shared/kernel';
 import { reviewIdOf, type ManualScore, type QaReview, type ReviewHistoryEvent } from './qa-review-model';
 import { sampleReasons, type ReviewReason } from './qa-sampling';
@@ -40,15 +40,30 @@ export interface ReviewFilter {
 export interface QaScoring {
   /** The manual criteria of the card the ticket is scored on (empty when QA has not scored it yet). */
   manualCriteria(complaint: ComplaintRecord): Array<{ id: string; points: number; fatal: boolean }>;
-  /** The ticket's QA score: auto criteria (complaint.qa) plus these manual ones. */
-  finalScore(complaint: ComplaintRecord, manual: readonly ManualScore[]): number | null;
+  /** The ticket's QA result with these manual scores added to the auto ones; null when not auto-scored. */
+  rescore(
+    complaint: ComplaintRecord,
+    manual: readonly ManualScore[],
+    reviewer: string,
+    at: Date,
+  ): ComplaintQa | null;
 }
 
 export interface ReviewDeps {
   reviews: ReviewStore;
   tickets: {
     findById(id: string): Promise<ComplaintRecord | null>;
-    setReviewedScore(id: string, review: { score: number | null; reviewId: string; at: Date }): Promise<void>;
+    /**
+     * Replaces the ticket's QA result `before` with `after` (a review), with a `qa.reviewed` event,
+     * if it is still that close and no other review was stored since; false otherwise.
+     */
+    saveReviewedQa(
+      id: string,
+      before: ComplaintQa,
+      after: ComplaintQa,
+      reviewer: string,
+      reviewId: string,
+    ): Promise<boolean>;
   };
   scoring: QaScoring;
   plan: () => QaSamplingFile;
@@ -172,22 +187,23 @@ async function storeScore(
     );
   }
   checkScores(manual, deps.scoring.manualCriteria(complaint));
-  const score = deps.scoring.finalScore(complaint, manual);
+  const before = complaint.qa;
+  const after = deps.scoring.rescore(complaint, manual, historyEvent.actor, historyEvent.at);
+  if (!after) throw new ConflictError(`The auto-QA result of review ${review._id}'s ticket is missing.`);
+  // The ticket first (guarded by its close and review count), then the review.
+  if (
+    !(await deps.tickets.saveReviewedQa(review.complaintId, before, after, historyEvent.actor, review._id))
+  ) {
+    throw new ConflictError(`The ticket's QA changed while review ${review._id} was scored; try again.`);
+  }
+  const score = after.score;
   const updated = await deps.reviews.transition(
     review._id,
     expected,
     { ...set, scores: [...manual], score },
-    {
-      ...historyEvent,
-      data: { ...historyEvent.data, score },
-    },
+    { ...historyEvent, data: { ...historyEvent.data, score } },
   );
   if (!updated) throw new ConflictError(`Review ${review._id} changed meanwhile; read it again.`);
-  await deps.tickets.setReviewedScore(review.complaintId, {
-    score,
-    reviewId: review._id,
-    at: historyEvent.at,
-  });
   return updated;
 }
 

@@ -1,12 +1,12 @@
-import { scoreQa, scorecardFor, type QaScorecard, type QaScorecardsFile } from '@triage/rules';
-import type { ComplaintRecord } from '@triage/shared/complaint';
+import { scorecardFor, type QaScorecard, type QaScorecardsFile } from '@triage/rules';
+import { withReviewerScores, type ComplaintRecord } from '@triage/shared/complaint';
 import type { ManualScore } from './qa-review-model';
 import type { QaScoring } from './qa-reviews';
 
 /**
  * Reviews scored on the rules' scorecards (rules/qa-scorecards.json, as loaded now): the card the
  * auto-QA used for the ticket (else the one its queue and category pick), its manual criteria,
- * and the ticket's score with the reviewer's verdicts added to the auto ones (scoreQa).
+ * and the ticket's QA result with the reviewer's verdicts added to the auto ones.
  */
 export function scorecardScoring(cards: () => QaScorecardsFile): QaScoring {
   const cardOf = (complaint: ComplaintRecord): QaScorecard => {
@@ -25,17 +25,21 @@ export function scorecardScoring(cards: () => QaScorecardsFile): QaScoring {
       cardOf(complaint)
         .criteria.filter((criterion) => criterion.kind === 'manual')
         .map((criterion) => ({ id: criterion.id, points: criterion.points, fatal: criterion.fatal })),
-    finalScore: (complaint, manual: readonly ManualScore[]) =>
-      scoreQa(
+    rescore: (complaint, manual: readonly ManualScore[], reviewer: string, at: Date) => {
+      const qa = complaint.qa;
+      if (!qa) return null;
+      return withReviewerScores(
+        qa,
         cardOf(complaint),
-        complaint.qa?.firedRules ?? [],
         manual.map((score) => ({
           criterion: score.criterion,
           result: score.result,
           ...(score.points !== undefined ? { points: score.points } : {}),
-          reviewer: 'reviewer',
+          reviewer,
           reason: score.comment ?? '',
         })),
-      ).score,
+        at,
+      );
+    },
   };
 }

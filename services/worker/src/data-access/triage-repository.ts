@@ -217,35 +217,6 @@ export class TriageRepository
     return saved !== null;
   }
 
-  async saveReview(id: string, before: ComplaintQa, after: ComplaintQa, reviewer: string): Promise<boolean> {
-    const saved = await this.model
-      .findOneAndUpdate(
-        {
-          _id: id,
-          status: 'closed',
-          'qa.closeNumber': before.closeNumber,
-          'qa.reviewCount': before.reviewCount ?? 0,
-        },
-        {
-          $set: { qa: after, updatedAt: new Date() },
-          $push: {
-            events: complaintEvent('qa.reviewed', {
-              actor: reviewer,
-              data: {
-                criteria: (after.manual ?? []).map((c) => `${c.criterion}:${c.result}`),
-                score: after.score,
-                fatal: after.fatal,
-                complete: after.complete,
-              },
-            }),
-          },
-        },
-        { projection: { _id: 1 } },
-      )
-      .lean();
-    return saved !== null;
-  }
-
   async latestClosed(limit: number): Promise<ComplaintRecord[]> {
     return this.model
       .find({ status: 'closed' }, { trace: 0, original: 0, 'qa.trace': 0 })

@@ -26,11 +26,6 @@ export interface QaStore {
    * and that close is not scored yet; false otherwise.
    */
   saveQa(id: string, qa: ComplaintQa, requestId: string | undefined): Promise<boolean>;
-  /**
-   * Replaces the QA result `before` with `after` (a review), with a `qa.reviewed` event, if it is
-   * still the same close and no other review was stored since; false otherwise.
-   */
-  saveReview(id: string, before: ComplaintQa, after: ComplaintQa, reviewer: string): Promise<boolean>;
 }
 
 export interface RouteQueue {

@@ -1,7 +1,6 @@
 import { createOpenApiRegistry, problemResponses, type OpenAPIRegistry } from '@triage/shared/http';
 import { z } from 'zod';
 import { blockSchema, confirmSchema, customerParams } from './blocklist-router';
-import { qaComplaintParams, qaReviewSchema } from './qa-router';
 import { dryRunSchema, qaDryRunSchema, qaReplaySchema, replaySchema, validateSchema } from './rules-router';
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -166,31 +165,7 @@ export function workerOpenApi(): OpenAPIRegistry {
       ...ruleToolProblems('replay'),
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/qa/{complaintId}/review',
-    summary:
-      'Score the manual criteria of a closed ticket’s scorecard; the QA score becomes auto + reviewer criteria',
-    request: {
-      params: qaComplaintParams,
-      body: { content: { 'application/json': { schema: qaReviewSchema } } },
-    },
-    responses: {
-      200: json(
-        z.looseObject({
-          complaintId: z.string(),
-          qa: z.looseObject({
-            score: z.number().nullable(),
-            fatal: z.boolean(),
-            complete: z.boolean(),
-            manual: z.array(z.looseObject({})),
-          }),
-        }),
-        'The QA result with the reviewer’s criteria',
-      ),
-      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
-    },
-  });
+
   registry.registerPath({
     method: 'put',
     path: '/v1/blocklist/{customerId}',
