@@ -23,6 +23,7 @@ const demoKeys = {
   crm: 'demo-crm-key',
   supervisor: 'demo-supervisor-key',
   admin: 'demo-admin-key',
+  qa: 'demo-qa-lin',
   agents: {
     alice: 'demo-agent-alice',
     bob: 'demo-agent-bob',
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
         `${demoKeys.crm}:crm:generic-crm`,
         `${demoKeys.supervisor}:supervisor:sofia`,
         `${demoKeys.admin}:admin:ada`,
+        `${demoKeys.qa}:qa:lin`,
         ...Object.entries(demoKeys.agents).map(([id, key]) => `${key}:agent:${id}`),
       ].join(','),
     WEBHOOK_SECRETS: env.WEBHOOK_SECRETS ?? demoSecrets,
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
     say(`  crm    ${demoKeys.crm}  (source generic-crm)`);
     say(`  supervisor  ${demoKeys.supervisor}  (sofia)`);
     say(`  admin  ${demoKeys.admin}  (ada)`);
+    say(`  qa     ${demoKeys.qa}  (lin, QA reviewer: /qa)`);
     for (const [agentId, key] of Object.entries(demoKeys.agents))
       say(`  agent  ${key}  (agent id ${agentId})`);
   }
