@@ -135,7 +135,7 @@ describe('QA page in a headless browser', () => {
       await request(stack.router.url)
         .post(`/v1/tickets/${id}/notes`)
         .set(agent1)
-        .send({ text: apology, visibility: 'customer' })
+        .send({ text: options.note ?? apology, visibility: 'customer' })
         .expect(201);
       await request(stack.router.url)
         .post(`/v1/tickets/${id}/resolve`)
@@ -192,10 +192,15 @@ describe('QA page in a headless browser', () => {
     const surveyed = await closedTicket(buildEnglishComplaint());
     const link = await request(stack.router.url).get(`/v1/tickets/${surveyed}/survey`).set(admin).expect(200);
     await request(stack.router.url).post(new URL(link.body.url).pathname).send({ score: 1 }).expect(201);
+    // What the agent wrote to the customer has a forbidden phrase: the sweep opens a review.
+    const rude = await closedTicket(buildComplaint(), { note: '这个问题不归我管，你自己看着办。' });
+    await stack.router.desk.sweep(0);
     const first = await reviewOf(reopened);
     const late = await reviewOf(surveyed);
+    const fatal = await reviewOf(rude);
     expect(first.reasons).toEqual(['reopened']);
     expect(late.reasons).toEqual(['low-csat']);
+    expect(fatal.reasons).toEqual(['fatal-auto-qa']);
     // The second review was opened four days ago: past its 72 h.
     const connection = await mongoose.createConnection(stack.env.MONGO_URL!).asPromise();
     await connection
@@ -214,6 +219,9 @@ describe('QA page in a headless browser', () => {
     const lateItem = page.locator(`#openList li[data-review="${late._id}"]`);
     expect(await lateItem.locator('.badge.reason').allTextContents()).toEqual(['低满意度 low CSAT']);
     expect(await lateItem.getAttribute('class')).toContain('overdue');
+    expect(
+      await page.locator(`#openList li[data-review="${fatal._id}"] .badge.reason`).allTextContents(),
+    ).toEqual(['自动质检致命项 fatal auto-QA']);
     expect(await lateItem.locator('.due').evaluate((node) => getComputedStyle(node).color)).toBe(
       'rgb(198, 40, 40)',
     );
@@ -438,6 +446,18 @@ describe('QA page in a headless browser', () => {
     await boss.locator('#assignMessage.error').waitFor();
     expect(await boss.locator('#assignMessage').textContent()).toContain('/reviewer');
     expect((await detailOf(late._id, keys.zhou)).review.reviewer).toBe('qa:zhou');
+    // The fatal one: the failed fatal criterion is marked, with the rule and its reason.
+    await boss.locator(`#openList li[data-review="${fatal._id}"]`).click();
+    await boss.locator(`#review[data-review="${fatal._id}"]`).waitFor();
+    const fatalQa = (await detailOf(fatal._id, keys.supervisor)).qa?.auto ?? [];
+    const failedFatal = fatalQa.filter((c) => c.fatal && c.result === 'fail').map((c) => c.criterion);
+    expect(failedFatal.length).toBeGreaterThan(0);
+    expect(
+      await boss
+        .locator('#autoQa tr[data-result="fail"]:has([data-fatal])')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-criterion'))),
+    ).toEqual(failedFatal);
+    expect(await boss.locator('#qaSummary .badge.fatal').count()).toBe(1);
     // The settled review again, for the picture: the dispute, the settlement, the ranking.
     await boss.locator(`#allList li[data-review="${first._id}"]`).click();
     await boss.locator(`#review[data-review="${first._id}"]`).waitFor();
