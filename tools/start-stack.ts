@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     say(`  crm    ${demoKeys.crm}  (source generic-crm)`);
     say(`  supervisor  ${demoKeys.supervisor}  (sofia)`);
     say(`  admin  ${demoKeys.admin}  (ada)`);
-    say(`  qa     ${demoKeys.qa}  (QA reviewer lin)`);
+    say(`  qa     ${demoKeys.qa}  (lin, QA reviewer: /qa)`);
     for (const [agentId, key] of Object.entries(demoKeys.agents))
       say(`  agent  ${key}  (agent id ${agentId})`);
   }

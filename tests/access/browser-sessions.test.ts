@@ -13,6 +13,7 @@ import { adminKey, agentKey, routerEnv, startTestRouter } from '../router/suppor
  */
 const supervisorKey = 'router-test-supervisor-sam';
 const crmKey = 'router-test-crm-sessions-key';
+const qaKey = 'router-test-qa-reviewer-lin';
 const sessionSecret = 'access-test-session-secret-0000000001';
 
 describe('browser sessions for the dashboard and bull-board', () => {
@@ -22,7 +23,7 @@ describe('browser sessions for the dashboard and bull-board', () => {
     const base = routerEnv('access-sessions', ['gina']);
     return {
       ...base,
-      API_KEYS: `${base.API_KEYS},${supervisorKey}:supervisor:sam,${crmKey}:crm:generic-crm`,
+      API_KEYS: `${base.API_KEYS},${supervisorKey}:supervisor:sam,${crmKey}:crm:generic-crm,${qaKey}:qa:lin`,
       SESSION_SECRET: sessionSecret,
     };
   })();
@@ -109,13 +110,39 @@ describe('browser sessions for the dashboard and bull-board', () => {
     await request(router.url).get('/admin/queues/api/queues').set('Cookie', session).expect(403);
   });
 
+  it('when a QA reviewer signs in (the QA page), then the session reads QA reviews and nothing else: no ticket, queue, report, agent or bull-board', async () => {
+    const session = await signIn(qaKey);
+    const who = await request(router.url).get('/v1/session').set('Cookie', session).expect(200);
+    expect(who.body).toEqual({ role: 'qa', subject: 'lin' });
+    const reviews = await request(router.url).get('/v1/qa/reviews').set('Cookie', session).expect(200);
+    expect(reviews.body).toEqual({ reviews: [] });
+    const ticket = '00000000-0000-4000-8000-000000000000';
+    await request(router.url).get(`/v1/tickets/${ticket}`).set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/queues').set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/reports').set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/reports?format=csv&view=agents').set('Cookie', session).expect(403);
+    await request(router.url).get('/v1/agents').set('Cookie', session).expect(403);
+    await request(router.url).get('/admin/queues/api/queues').set('Cookie', session).expect(403);
+    // Taking a review is a change: from our own page only.
+    await request(router.url)
+      .post('/v1/qa/reviews/next')
+      .set('Cookie', session)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(403);
+    await request(router.url)
+      .post('/v1/qa/reviews/next')
+      .set('Cookie', session)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(204);
+  });
+
   it('when a CRM key, an unknown key, a tampered or an expired session is used, then 403/401 problem+json and no data', async () => {
     const crm = await request(router.url)
       .post('/v1/session')
       .set('Authorization', `Bearer ${crmKey}`)
       .expect(403);
     expect(crm.headers['set-cookie']).toBeUndefined();
-    expect(crm.body.detail).toBe('Browser sessions are for the roles: agent, supervisor, admin.');
+    expect(crm.body.detail).toBe('Browser sessions are for the roles: agent, qa, supervisor, admin.');
     await request(router.url).post('/v1/session').set('Authorization', 'Bearer nope-nope-nope').expect(401);
     const session = await signIn(adminKey);
     const tampered = `${session.slice(0, -3)}${session.endsWith('AAA') ? 'BBB' : 'AAA'}`;

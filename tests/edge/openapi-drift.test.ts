@@ -13,6 +13,7 @@ const notOperations: ReadonlyArray<{ prefix: string; why: string }> = [
   { prefix: '/admin/queues', why: 'bull-board: a UI and its own internal API, admin-only' },
   { prefix: '/dashboard', why: 'the static dashboard page (HTML), not an API' },
   { prefix: '/agent', why: 'the agent workspace page, its script and styles (HTML, JS, CSS), not an API' },
+  { prefix: '/qa', why: 'the QA page, its scripts and styles (HTML, JS, CSS), not an API' },
 ];
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;

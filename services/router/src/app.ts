@@ -21,6 +21,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import { agentWorkspaceRouter } from './agent-workspace/agent-workspace-router';
+import { qaPageRouter } from './qa-page/qa-page-router';
 import { dashboardPage } from './dashboard/dashboard-page';
 import type { CrmDeliveries } from './data-access/crm-deliveries';
 import type { CustomerHistoryReader } from './data-access/customer-history-reader';
@@ -108,6 +109,7 @@ export function createApp(deps: RouterAppDeps): Express {
     res.type('html').send(dashboardPage);
   });
   app.use(agentWorkspaceRouter());
+  app.use(qaPageRouter());
   // A session cookie stands in for the Authorization header of the signed-in browser's calls.
   app.use(browserSession(deps.apiKeys, deps.session));
   app.use(

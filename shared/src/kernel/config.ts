@@ -95,6 +95,7 @@ export const demoSecrets: ReadonlySet<string> = new Set([
   'demo-crm-key',
   'demo-admin-key',
   'demo-supervisor-key',
+  'demo-qa-lin',
   'demo-agent-alice',
   'demo-agent-bob',
   'demo-agent-wei',

@@ -3,7 +3,7 @@ import { agentPage, agentPageStyles } from './agent-page';
 import { agentScript } from './agent-script';
 
 /**
- * What the agent workspace's page may load and do: its own script and styles from the router,
+ * What the agent workspace's page (and the QA page) may load and do: its own script and styles from the router,
  * calls to the router, nothing inline (no inline script, handler or style), no frames, no
  * plugins, no form posts elsewhere. An `<img onerror>` in a complaint could not run even if it
  * were ever parsed as markup.
@@ -19,7 +19,8 @@ export const agentPageCsp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function sendStatic(res: Response, type: string, body: string): void {
+/** Sends one of a page's files (the agent workspace's, the QA page's) under the strict CSP. */
+export function sendPageAsset(res: Response, type: string, body: string): void {
   res
     .type(type)
     .setHeader('Content-Security-Policy', agentPageCsp)
@@ -37,13 +38,13 @@ function sendStatic(res: Response, type: string, body: string): void {
 export function agentWorkspaceRouter(): Router {
   const router = Router();
   router.get('/agent', (_req, res) => {
-    sendStatic(res, 'html', agentPage);
+    sendPageAsset(res, 'html', agentPage);
   });
   router.get('/agent/agent.js', (_req, res) => {
-    sendStatic(res, 'text/javascript', agentScript);
+    sendPageAsset(res, 'text/javascript', agentScript);
   });
   router.get('/agent/agent.css', (_req, res) => {
-    sendStatic(res, 'text/css', agentPageStyles);
+    sendPageAsset(res, 'text/css', agentPageStyles);
   });
   return router;
 }

@@ -37,9 +37,20 @@ export interface ReviewFilter {
 }
 
 /** The ticket's scorecard as a review needs it: the manual criteria, and the score with them. */
+/** One line of the ticket's scorecard, as a reviewer reads it. */
+export interface ScorecardLine {
+  id: string;
+  name: { en: string; zh: string };
+  kind: 'auto' | 'manual';
+  points: number;
+  fatal: boolean;
+}
+
 export interface QaScoring {
-  /** The manual criteria of the card the ticket is scored on (empty when QA has not scored it yet). */
-  manualCriteria(complaint: ComplaintRecord): Array<{ id: string; points: number; fatal: boolean }>;
+  /** Every criterion of the card the ticket is scored on, with its bilingual name (for the QA page). */
+  criteria(complaint: ComplaintRecord): ScorecardLine[];
+  /** The manual criteria of that card (empty when QA has not scored it yet). */
+  manualCriteria(complaint: ComplaintRecord): ScorecardLine[];
   /** The ticket's QA result with these manual scores added to the auto ones; null when not auto-scored. */
   rescore(
     complaint: ComplaintRecord,

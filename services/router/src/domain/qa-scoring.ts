@@ -1,7 +1,7 @@
 import { scorecardFor, type QaScorecard, type QaScorecardsFile } from '@triage/rules';
 import { withReviewerScores, type ComplaintRecord } from '@triage/shared/complaint';
 import type { ManualScore } from './qa-review-model';
-import type { QaScoring } from './qa-reviews';
+import type { QaScoring, ScorecardLine } from './qa-reviews';
 
 /**
  * Reviews scored on the rules' scorecards (rules/qa-scorecards.json, as loaded now): the card the
@@ -20,11 +20,17 @@ export function scorecardScoring(cards: () => QaScorecardsFile): QaScoring {
       })
     );
   };
+  const linesOf = (complaint: ComplaintRecord): ScorecardLine[] =>
+    cardOf(complaint).criteria.map((criterion) => ({
+      id: criterion.id,
+      name: criterion.name,
+      kind: criterion.kind,
+      points: criterion.points,
+      fatal: criterion.fatal,
+    }));
   return {
-    manualCriteria: (complaint) =>
-      cardOf(complaint)
-        .criteria.filter((criterion) => criterion.kind === 'manual')
-        .map((criterion) => ({ id: criterion.id, points: criterion.points, fatal: criterion.fatal })),
+    criteria: linesOf,
+    manualCriteria: (complaint) => linesOf(complaint).filter((line) => line.kind === 'manual'),
     rescore: (complaint, manual: readonly ManualScore[], reviewer: string, at: Date) => {
       const qa = complaint.qa;
       if (!qa) return null;

@@ -599,7 +599,7 @@ export function routerOpenApi(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/session',
     summary:
-      'Browser sign-in (agent, supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
+      'Browser sign-in (agent, qa, supervisor, admin): send Authorization: Bearer <key>, get a short-lived HttpOnly, SameSite=Strict session cookie',
     responses: {
       200: json(session.extend({ expiresAt: z.iso.datetime() }), 'Signed in; Set-Cookie carries the session'),
       ...problemResponses(401, 403, 429),

@@ -175,6 +175,7 @@ export function qaReviewsRouter(deps: QaReviewsRouterDeps): Router {
             csat: complaint.csat ?? null,
             qa: complaint.qa ?? null,
             events: complaint.events,
+            criteria: deps.review.scoring.criteria(complaint),
             manualCriteria: deps.review.scoring.manualCriteria(complaint),
           }
         : { qa: complaint.qa ?? null }),

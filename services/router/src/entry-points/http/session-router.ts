@@ -15,11 +15,12 @@ export interface BrowserSessionSettings extends SessionSettings {
 }
 
 /**
- * Roles that may sign a browser in: agents (the agent workspace at /agent), supervisors and
- * admins (the dashboard, bull-board). Each page's data calls still check the role: an agent's
- * session reads no report and no bull-board.
+ * Roles that may sign a browser in: agents (the agent workspace at /agent), QA reviewers (the QA
+ * page at /qa), supervisors and admins (the dashboard, the QA page, bull-board). Each page's data
+ * calls still check the role: an agent's session reads no report and no bull-board, a reviewer's
+ * nothing but QA reviews.
  */
-const browserRoles = ['agent', 'supervisor', 'admin'] as const;
+const browserRoles = ['agent', 'qa', 'supervisor', 'admin'] as const;
 
 /**
  * Browser sign-in without keys in URLs: the page's own script POSTs /v1/session with
