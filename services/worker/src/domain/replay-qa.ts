@@ -1,18 +1,10 @@
-import {
-  compileRuleset,
-  evaluateQa,
-  formatRuleError,
-  type FactSources,
-  type QaEvaluation,
-  type QaTicket,
-  type Ruleset,
-} from '@triage/rules';
+import { evaluateQa, type FactSources, type QaEvaluation, type QaTicket, type Ruleset } from '@triage/rules';
 import type { ComplaintRecord } from '@triage/shared/complaint';
 import { memoizedFactSources } from './fact-sources';
 import { qaFactsOfRecord } from './qa-facts-of-record';
-import { excerptOf } from './replay-rules';
+import { compileLiveAndCandidate, excerptOf } from './replay-rules';
 import type { RuleToolOutcome } from './ports';
-import { compileWithOverlay, type CandidateFile } from './ruleset-holder';
+import type { CandidateFile } from './ruleset-holder';
 
 /** A closed ticket to replay: its QA facts, enough text to recognise it, and the score stored at its close. */
 export interface QaReplayTicket {
@@ -157,15 +149,11 @@ export async function replayQaCandidate(
   request: QaReplayRequest,
   factSourcesAsOf: (at: Date) => FactSources,
 ): Promise<RuleToolOutcome<QaReplayReport>> {
-  const live = compileRuleset(request.liveFiles);
-  if (!live.ok)
-    throw new Error(`the live rules do not compile: ${live.errors.map(formatRuleError).join('; ')}`);
-  const overlay = request.overlay ?? {};
-  const candidate = Object.keys(overlay).length > 0 ? compileWithOverlay(request.liveFiles, overlay) : live;
-  if (!candidate.ok) return candidate;
+  const compiled = compileLiveAndCandidate(request.liveFiles, request.overlay);
+  if (!compiled.ok) return compiled;
   const report = await replayQa({
-    current: live.ruleset,
-    candidate: candidate.ruleset,
+    current: compiled.live,
+    candidate: compiled.candidate,
     tickets: request.tickets,
     factSourcesAsOf,
     examples: request.examples,

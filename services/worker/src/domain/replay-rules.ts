@@ -224,6 +224,26 @@ export interface ReplayRequest {
 }
 
 /**
+ * The live ruleset and the candidate (the live files with the overlay over them; the live one when
+ * there is no overlay), as every replay needs them. Live rules that do not compile are a fault of
+ * ours (they were live), so they throw; a candidate that does not compile is the caller's answer.
+ */
+export function compileLiveAndCandidate(
+  liveFiles: ReadonlyMap<string, string>,
+  overlay: Readonly<Record<string, CandidateFile>> | undefined,
+):
+  | { ok: true; live: Ruleset; candidate: Ruleset }
+  | Extract<ReturnType<typeof compileWithOverlay>, { ok: false }> {
+  const live = compileRuleset(liveFiles);
+  if (!live.ok)
+    throw new Error(`the live rules do not compile: ${live.errors.map(formatRuleError).join('; ')}`);
+  const changes = overlay ?? {};
+  const candidate = Object.keys(changes).length > 0 ? compileWithOverlay(liveFiles, changes) : live;
+  if (!candidate.ok) return candidate;
+  return { ok: true, live: live.ruleset, candidate: candidate.ruleset };
+}
+
+/**
  * Compiles the live rules and the candidate (the live files with the overlay over them) and
  * replays the complaints through both ({@link replayRules}).
  */
@@ -231,15 +251,11 @@ export async function replayCandidate(
   request: ReplayRequest,
   factSourcesAsOf: (at: Date) => FactSources,
 ): Promise<RuleToolOutcome<ReplayReport>> {
-  const live = compileRuleset(request.liveFiles);
-  if (!live.ok)
-    throw new Error(`the live rules do not compile: ${live.errors.map(formatRuleError).join('; ')}`);
-  const overlay = request.overlay ?? {};
-  const candidate = Object.keys(overlay).length > 0 ? compileWithOverlay(request.liveFiles, overlay) : live;
-  if (!candidate.ok) return candidate;
+  const compiled = compileLiveAndCandidate(request.liveFiles, request.overlay);
+  if (!compiled.ok) return compiled;
   const report = await replayRules({
-    current: live.ruleset,
-    candidate: candidate.ruleset,
+    current: compiled.live,
+    candidate: compiled.candidate,
     complaints: request.complaints,
     factSourcesAsOf,
     examples: request.examples,
