@@ -1,3 +1,5 @@
+import { bi } from '../pages/page-kit';
+
 /**
  * The agent workspace: one page served by the router at GET /agent, its script at
  * /agent/agent.js and its styles at /agent/agent.css (no build step, no CDN). Every label is
@@ -5,11 +7,6 @@
  * script fills it in with `textContent` only (complaint text is customer input), and the strict
  * Content-Security-Policy (agent-workspace-router.ts) allows no inline script or style at all.
  */
-
-/** A bilingual label: `<span lang="zh-CN">领取下一个</span> <span lang="en">Claim next</span>`. */
-function bi(zh: string, en: string): string {
-  return `<span lang="zh-CN">${zh}</span> <span lang="en">${en}</span>`;
-}
 
 export const agentPageStyles = `
 :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#6b7385; --ok:#1f8a4c; --warn:#c77c02; --bad:#c62828; --accent:#3f6fd8; }

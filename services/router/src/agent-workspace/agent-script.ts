@@ -1,3 +1,5 @@
+import { apiCallSource, domHelpersSource } from '../pages/page-kit';
+
 /**
  * The agent workspace's script, served at /agent/agent.js (the page's CSP allows scripts from
  * the router itself only: no inline script, no inline handlers). Plain ES2017 for any browser
@@ -29,31 +31,8 @@ export const agentScript = String.raw`(function () {
   };
   var followUpNames = { pending: ['待跟进', 'pending'], kept: ['已完成', 'kept'], missed: ['已错过', 'missed'] };
 
-  function el(id) { return document.getElementById(id); }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-  /** An element with text: data goes in through textContent only, never as markup. */
-  function make(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text != null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
-  /** A bilingual label as two spans, each with its lang. */
-  function bi(zh, en) {
-    var wrap = document.createElement('span');
-    var a = make('span', zh); a.lang = 'zh-CN';
-    var b = make('span', en); b.lang = 'en';
-    wrap.appendChild(a); wrap.appendChild(document.createTextNode(' ')); wrap.appendChild(b);
-    return wrap;
-  }
-  function setLabel(node, pair) { clear(node).appendChild(bi(pair[0], pair[1])); }
+${domHelpersSource}
   function statusLabel(status) { return statusNames[status] || [status, status]; }
-  function when(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
-  function show(node, on) { node.classList.toggle('hidden', !on); }
-  function say(node, message, isError) {
-    node.textContent = message || '';
-    node.className = isError ? 'error' : 'ok';
-  }
 
   /** The time left until iso: "2d 3h 4m 9s", "1h 4m 9s", "-2m 3s" once past. */
   function countdown(iso) {
@@ -80,30 +59,7 @@ export const agentScript = String.raw`(function () {
     node.setAttribute('data-due', sla.dueAt);
   }
 
-  /** A call to the router API on the session cookie; a problem+json answer becomes an Error with its detail. */
-  function api(method, path, body) {
-    var options = { method: method, credentials: 'same-origin', headers: {} };
-    if (body !== undefined) {
-      options.headers['Content-Type'] = 'application/json';
-      options.body = JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (r) {
-      if (r.status === 204) return null;
-      return r.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (r.ok) return data;
-        var detail = (data && (data.detail || data.title)) || path + ' answered ' + r.status;
-        if (data && data.errors && data.errors.length) {
-          detail += ' (' + data.errors.map(function (e) { return e.path + ': ' + e.message; }).join('; ') + ')';
-        }
-        var error = new Error(detail);
-        error.status = r.status;
-        if (r.status === 401) signedOut('会话已结束，请重新登录。 The session ended; sign in again.');
-        throw error;
-      });
-    });
-  }
+${apiCallSource}
 
   // ---- sign in, who am I, presence ----
   function signedOut(message) {

@@ -1,3 +1,5 @@
+import { bi } from '../pages/page-kit';
+
 /**
  * The QA page (质检): one page served by the router at GET /qa, its scripts at /qa/qa-render.js
  * (how a review is drawn) and /qa/qa.js (sign-in, queue, actions, rankings), its styles at
@@ -6,11 +8,6 @@
  * complaint is customer input), and the strict Content-Security-Policy allows no inline script,
  * handler or style.
  */
-
-/** A bilingual label: `<span lang="zh-CN">领取下一个</span> <span lang="en">Take next</span>`. */
-function bi(zh: string, en: string): string {
-  return `<span lang="zh-CN">${zh}</span> <span lang="en">${en}</span>`;
-}
 
 export const qaPageStyles = `
 :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#6b7385; --ok:#1f8a4c; --warn:#c77c02; --bad:#c62828; --accent:#3f6fd8; }

@@ -1,3 +1,5 @@
+import { domHelpersSource } from '../pages/page-kit';
+
 /**
  * The QA page's drawing code, served at /qa/qa-render.js before /qa/qa.js: DOM helpers, the
  * bilingual words for statuses, reasons and ticket events, and the rendering of one review (the
@@ -59,31 +61,8 @@ export const qaRenderScript = String.raw`(function () {
     'notify-queued': ['已通知', 'notification queued'],
   };
 
-  function el(id) { return document.getElementById(id); }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-  /** An element with text: data goes in through textContent only, never as markup. */
-  function make(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text != null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
-  /** A bilingual label as two spans, each with its lang. */
-  function bi(zh, en) {
-    var wrap = document.createElement('span');
-    var a = make('span', zh); a.lang = 'zh-CN';
-    var b = make('span', en); b.lang = 'en';
-    wrap.appendChild(a); wrap.appendChild(document.createTextNode(' ')); wrap.appendChild(b);
-    return wrap;
-  }
+${domHelpersSource}
   function named(table, key) { return table[key] || [key, key]; }
-  function setLabel(node, pair) { clear(node).appendChild(bi(pair[0], pair[1])); }
-  function when(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
-  function show(node, on) { node.classList.toggle('hidden', !on); }
-  function say(node, message, isError) {
-    node.textContent = message || '';
-    node.className = isError ? 'error' : 'ok';
-  }
   function orDash(value) { return value == null || value === '' ? '—' : String(value); }
   function isOverdue(review) {
     return (review.status === 'open' || review.status === 'assigned') && new Date(review.dueAt).getTime() < Date.now();

@@ -1,3 +1,5 @@
+import { apiCallSource } from '../pages/page-kit';
+
 /**
  * The QA page's script, served at /qa/qa.js after /qa/qa-render.js (whose `window.QaRender` draws
  * a review). Plain ES2017, no build step, no inline anything (the page's CSP forbids it).
@@ -20,30 +22,7 @@ export const qaScript = String.raw`(function () {
 
   function isSupervisor() { return !!me && (me.role === 'supervisor' || me.role === 'admin'); }
 
-  /** A call to the router API on the session cookie; a problem+json answer becomes an Error with its detail. */
-  function api(method, path, body) {
-    var options = { method: method, credentials: 'same-origin', headers: {} };
-    if (body !== undefined) {
-      options.headers['Content-Type'] = 'application/json';
-      options.body = JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (r) {
-      if (r.status === 204) return null;
-      return r.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (r.ok) return data;
-        var detail = (data && (data.detail || data.title)) || path + ' answered ' + r.status;
-        if (data && data.errors && data.errors.length) {
-          detail += ' (' + data.errors.map(function (e) { return e.path + ': ' + e.message; }).join('; ') + ')';
-        }
-        var error = new Error(detail);
-        error.status = r.status;
-        if (r.status === 401) signedOut('会话已结束，请重新登录。 The session ended; sign in again.');
-        throw error;
-      });
-    });
-  }
+${apiCallSource}
 
   // ---- sign in, who am I ----
   function signedOut(message) {
